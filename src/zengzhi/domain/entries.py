@@ -1,0 +1,86 @@
+"""Ledger entries as the engine decides them: who, which account, which asset, how much.
+
+The engine never writes anything; it returns `Entry` values whose postings sum to zero per
+asset. The ledger and the store persist exactly these. Positive amounts flow *into* an
+account, negative amounts flow out of it. Only accounts whose kind is a declared source
+may go below zero (they stand for money or points arriving from outside the books).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Asset(StrEnum):
+    """What a posting moves. Cash is counted in fen, points in micro-points."""
+
+    CASH = "cash"
+    POINTS = "points"
+
+
+class AccountKind(StrEnum):
+    """The accounts of one economy. Member accounts carry the member as holder."""
+
+    POOL = "pool"  # cash backing the appreciating points
+    POINTS_SUPPLY = "points_supply"  # source: minted points come from here, burned ones return
+    ORDER_FUNDING = "order_funding"  # source: the pool share of settled orders
+    INJECTION_FUNDING = "injection_funding"  # source: operator financing into the pool
+    MEMBER_CASH = "member_cash"  # a member's cash wallet (withdrawable)
+    MEMBER_POINTS = "member_points"  # a member's appreciating points
+
+
+SOURCE_ACCOUNTS: frozenset[AccountKind] = frozenset(
+    {AccountKind.POINTS_SUPPLY, AccountKind.ORDER_FUNDING, AccountKind.INJECTION_FUNDING}
+)
+
+
+class EntryKind(StrEnum):
+    """Why money or points moved."""
+
+    ORDER = "order"  # a settled order: pool contribution and points minted
+    SALE = "sale"  # a member sold points; the fee stays in the pool (reflow)
+    EXIT = "exit"  # a forced exit: all of a member's points sold by the sell rule
+    BURN = "burn"  # periodic burn of every holder's points
+    INJECTION = "injection"  # operator financing into the pool
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One leg: `amount` of `asset` into (positive) or out of (negative) an account."""
+
+    account: AccountKind
+    holder: str | None
+    asset: Asset
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One balanced transaction. `member` names the member it concerns, if any."""
+
+    kind: EntryKind
+    member: str | None
+    postings: tuple[Posting, ...]
+
+
+def imbalance(entry: Entry) -> dict[Asset, int]:
+    """The non-zero sums per asset; an empty dict means the entry balances."""
+    sums: dict[Asset, int] = defaultdict(int)
+    for posting in entry.postings:
+        sums[posting.asset] += posting.amount
+    return {asset: total for asset, total in sums.items() if total != 0}
+
+
+def transfer(
+    asset: Asset,
+    amount: int,
+    source: tuple[AccountKind, str | None],
+    target: tuple[AccountKind, str | None],
+) -> tuple[Posting, Posting]:
+    """Two postings moving `amount` from `source` to `target`: balanced by construction."""
+    return (
+        Posting(source[0], source[1], asset, -amount),
+        Posting(target[0], target[1], asset, amount),
+    )

@@ -1,0 +1,60 @@
+"""Imports point inwards only (architecture.md): each layer may import only the listed ones."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "zengzhi"
+
+# layer -> the layers of ours it may import (besides itself)
+ALLOWED: dict[str, set[str]] = {
+    "domain": set(),
+    "ledger": {"domain"},
+    "app": {"domain", "ledger"},
+}
+
+
+def _imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return {name for name in found if name == "zengzhi" or name.startswith("zengzhi.")}
+
+
+def _layer_files(layer: str) -> list[Path]:
+    return sorted((PACKAGE / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_layer_imports_only_inner_layers(layer: str) -> None:
+    allowed = ALLOWED[layer] | {layer}
+    offenders = []
+    for path in _layer_files(layer):
+        for name in _imports_of(path):
+            parts = name.split(".")
+            if len(parts) < 2 or parts[1] not in allowed:
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert offenders == []
+
+
+def test_domain_uses_standard_library_only() -> None:
+    allowed_roots = {"__future__", "collections", "dataclasses", "decimal", "enum", "fractions"}
+    allowed_roots |= {"heapq", "typing", "zengzhi", "abc", "functools", "itertools", "math"}
+    offenders = []
+    for path in _layer_files("domain"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] not in allowed_roots]
+    assert offenders == []
