@@ -61,7 +61,8 @@ class EconomyConfig:
 def config_from_mapping(data: Mapping[str, Any]) -> EconomyConfig:
     """Build a configuration from a parsed preset (TOML tables), refusing unknown keys."""
     economy = _table(data, "economy")
-    pool = _table(data, "pool")
+    # systems without an appreciating pool (e.g. cyclic purchase) omit [pool]: nothing feeds it
+    pool = _table(data, "pool") if "pool" in data else {"pool_share": "0", "exit_multiple": None}
     _only(economy, {"name", "system", "timezone", "return_window_days"}, "economy")
     _only(
         pool,
