@@ -9,8 +9,8 @@ may go below zero (they stand for money or points arriving from outside the book
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Asset(StrEnum):
@@ -46,9 +46,12 @@ class EntryKind(StrEnum):
     INJECTION = "injection"  # operator financing into the pool
 
 
-@dataclass(frozen=True, slots=True)
-class Posting:
-    """One leg: `amount` of `asset` into (positive) or out of (negative) an account."""
+class Posting(NamedTuple):
+    """One leg: `amount` of `asset` into (positive) or out of (negative) an account.
+
+    Immutable; a NamedTuple rather than a frozen dataclass because the engine creates
+    millions of them and tuple construction is twice as fast.
+    """
 
     account: AccountKind
     holder: str | None
@@ -56,8 +59,7 @@ class Posting:
     amount: int
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One balanced transaction. `member` names the member it concerns, if any."""
 
     kind: EntryKind

@@ -13,13 +13,15 @@ the books. Every amount paid or minted is one exact rational floored once
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from zengzhi.domain.entries import AccountKind, Asset, Entry, EntryKind, Posting
 from zengzhi.domain.errors import InsufficientPoints, InvalidAmount, UnknownMember
-from zengzhi.domain.exit_index import ExitIndex, price_key, threshold_key
+from zengzhi.domain.exit_index import IndexRow, price_key, threshold_key
 from zengzhi.domain.money import PRICE_SCALE, price_of
 from zengzhi.domain.rules import PoolRules
 
@@ -83,8 +85,7 @@ class IssuanceCapReached:
 DomainEvent = MemberExited | IssuanceCapReached
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What one command decided: entries to persist, events to tell."""
 
     entries: tuple[Entry, ...]
@@ -138,6 +139,8 @@ class _Member:
 
 
 _POOL = AccountKind.POOL
+_FUNDING = AccountKind.ORDER_FUNDING
+_HELD = AccountKind.MEMBER_POINTS
 _SUPPLY = AccountKind.POINTS_SUPPLY
 _CASH = Asset.CASH
 _POINTS = Asset.POINTS
@@ -153,7 +156,9 @@ class PoolEngine:
         self._issued = 0
         self._idle_num = rules.initial_price.numerator
         self._idle_den = rules.initial_price.denominator
-        self._index = ExitIndex()
+        # the exit index: a heap of IndexRow; stale rows are skipped and compacted away
+        self._heap: list[IndexRow] = []
+        self._compact_at = 1024
         self._set_rules(rules)
 
     # -- reading -----------------------------------------------------------------
@@ -262,7 +267,7 @@ class PoolEngine:
     # -- commands ----------------------------------------------------------------
 
     def apply(self, command: Command) -> Outcome:
-        if isinstance(command, SettleOrder):
+        if type(command) is SettleOrder:
             return self.settle_order(command.member, command.amount_fen, command.pool_fen)
         if isinstance(command, SellPoints):
             return self.sell(command.member, command.points_micro)
@@ -272,9 +277,15 @@ class PoolEngine:
 
     def settle_order(self, member_id: str, amount_fen: int, pool_fen: int) -> Outcome:
         """Mint at the price before the order, grow the pool, count the spend, check exits."""
-        _check_amount(amount_fen, "order amount")
-        _check_amount(pool_fen, "pool contribution")
-        m = self.join(member_id)
+        if (
+            type(amount_fen) is not int
+            or type(pool_fen) is not int
+            or amount_fen < 0
+            or pool_fen < 0
+        ):
+            _check_amount(amount_fen, "order amount")
+            _check_amount(pool_fen, "pool contribution")
+        m = self._members.get(member_id) or self.join(member_id)
         if self._points:
             # points_ratio × C / (F·10⁴/N) in points = ratio × C × N / F in micro-points
             minted = (self._ratio_num * pool_fen * self._points) // (self._ratio_den * self._pool)
@@ -294,18 +305,17 @@ class PoolEngine:
         m.points += minted
         m.spend += amount_fen
         self._touch(m)
-        postings: list[Posting] = []
-        if pool_fen:
-            postings += (
-                Posting(AccountKind.ORDER_FUNDING, None, _CASH, -pool_fen),
-                Posting(_POOL, None, _CASH, pool_fen),
-            )
-        if minted:
-            postings += (
-                Posting(_SUPPLY, None, _POINTS, -minted),
-                Posting(AccountKind.MEMBER_POINTS, member_id, _POINTS, minted),
-            )
-        return self._finish([Entry(EntryKind.ORDER, member_id, tuple(postings))], events)
+        cash = (
+            (Posting(_FUNDING, None, _CASH, -pool_fen), Posting(_POOL, None, _CASH, pool_fen))
+            if pool_fen
+            else ()
+        )
+        points = (
+            (Posting(_SUPPLY, None, _POINTS, -minted), Posting(_HELD, member_id, _POINTS, minted))
+            if minted
+            else ()
+        )
+        return self._finish([Entry(EntryKind.ORDER, member_id, cash + points)], events)
 
     def sell(self, member_id: str, points_micro: int | None) -> Outcome:
         """Sell points at the current price less the fee; the fee stays in the pool."""
@@ -380,28 +390,31 @@ class PoolEngine:
         self._idle_num, self._idle_den = last.numerator, last.denominator
 
     def _touch(self, m: _Member) -> None:
-        """m's points or spend changed: file a fresh exit-index entry for them."""
+        """m's points or spend changed: file a fresh exit-index row for them."""
         m.version += 1
         if self._exits_on and m.points:
             key = threshold_key(self._mult_num, self._mult_den, m.spend, m.points)
-            self._index.push(key, m.seq, m.id, m.version)
-            if len(self._index) > 2 * len(self._members) + 1024:
+            heapq.heappush(self._heap, (key, m.seq, m.id, m.version))
+            if len(self._heap) > self._compact_at:
                 self._reindex_all()
 
     def _reindex_all(self) -> None:
-        """Rebuild the exit index from every holder (after burns, rule changes)."""
-        rows: list[tuple[int, int, str, int]] = []
+        """Rebuild the exit index from every holder, O(n): after burns, rule changes, and
+        when stale rows outnumber live ones."""
+        rows: list[IndexRow] = []
         if self._exits_on:
             for m in self._members.values():
                 m.version += 1
                 if m.points:
                     key = threshold_key(self._mult_num, self._mult_den, m.spend, m.points)
                     rows.append((key, m.seq, m.id, m.version))
-        self._index.rebuild(rows)
+        heapq.heapify(rows)
+        self._heap = rows
+        self._compact_at = 2 * len(self._members) + 1024
 
     def _finish(self, entries: list[Entry], events: list[DomainEvent]) -> Outcome:
         """Run the forced-exit cascade after a command and bundle the outcome."""
-        if self._exits_on:
+        if self._exits_on and self._heap and self._points:
             self._run_exits(entries, events)
         return Outcome(tuple(entries), tuple(events))
 
@@ -411,12 +424,12 @@ class PoolEngine:
         Every exit raises the price (the fee stays in the pool), so a cascade can follow;
         it ends when the lowest threshold left is above the price.
         """
-        index = self._index
+        heap = self._heap
         members = self._members
-        while self._points and len(index):
-            key, _, member_id, version = index.peek()
+        while heap and self._points:
+            key, _, member_id, version = heap[0]
             if members[member_id].version != version:
-                index.pop()
+                heapq.heappop(heap)
                 continue
             if key > price_key(self._pool, self._points):
                 return
@@ -424,23 +437,26 @@ class PoolEngine:
             for position, m in enumerate(bucket):
                 if not (self._points and self._over_line(m)):
                     for rest in bucket[position:]:
-                        index.push(key, rest.seq, rest.id, rest.version)
+                        heapq.heappush(heap, (key, rest.seq, rest.id, rest.version))
                     return
-                spend, points = m.spend, m.points
-                entry, payout = self._sell(m, points, EntryKind.EXIT)
-                m.spend = 0
-                m.exits += 1
-                m.version += 1
-                entries.append(entry)
-                events.append(MemberExited(m.id, points, payout, spend))
+                self._force_exit(m, entries, events)
+
+    def _force_exit(self, m: _Member, entries: list[Entry], events: list[DomainEvent]) -> None:
+        spend, points = m.spend, m.points
+        entry, payout = self._sell(m, points, EntryKind.EXIT)
+        m.spend = 0
+        m.exits += 1
+        m.version += 1
+        entries.append(entry)
+        events.append(MemberExited(m.id, points, payout, spend))
 
     def _pop_bucket(self, key: int) -> list[_Member]:
-        """Pop the live entries sharing the lowest key, ordered by exact threshold, then seq."""
-        index = self._index
+        """Pop the live rows sharing the lowest key, ordered by exact threshold, then seq."""
+        heap = self._heap
         members = self._members
         bucket: list[_Member] = []
-        while len(index) and index.peek_key() == key:
-            _, _, member_id, version = index.pop()
+        while heap and heap[0][0] == key:
+            _, _, member_id, version = heapq.heappop(heap)
             m = members[member_id]
             if m.version == version:
                 bucket.append(m)
