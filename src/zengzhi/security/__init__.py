@@ -1,0 +1,1 @@
+"""Credentials: password and one-time-code hashing, merchant request signatures."""
