@@ -61,6 +61,25 @@ def demo() -> None:
     )
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the HTTP service (API docs at /docs)."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from zengzhi.api import create_app
+    from zengzhi.config import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        _fail(f"invalid settings: {error.errors()[0]['msg']}")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
 def _print_summary(console: Console, name: str, result: ReplayResult) -> None:
     engine = result.engine
     members = list(engine.members())

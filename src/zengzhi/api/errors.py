@@ -1,0 +1,116 @@
+"""Every error leaves the API as JSON with a stable code and a sentence a person understands.
+
+Shape: {"error": {"code": "insufficient_points", "message": "...", "details": [...]}}.
+Domain errors keep their own code; the HTTP status comes from the table below, so each
+code always has the same status. Nothing else in the API chooses a status for an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from zengzhi.domain.errors import DomainError
+from zengzhi.security.signing import SignatureRejected
+
+log = logging.getLogger("zengzhi.api")
+
+
+class ApiError(Exception):
+    """An error raised by the API layer itself (authentication, authorization, lookups)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """What every 4xx/5xx response carries."""
+
+    error: ErrorBody
+
+
+# the one place where a domain error's code meets an HTTP status; unlisted codes: 422
+STATUS_BY_CODE: dict[str, int] = {
+    "unknown_member": 404,
+    "not_found": 404,
+    "insufficient_points": 409,
+    "insufficient_cash": 409,
+    "idempotency_conflict": 409,
+    "already_settled": 409,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "rate_limited": 429,
+    "locked": 429,
+}
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def _validation_details(error: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in item.get("loc", ())), "problem": item.get("msg", "")}
+        for item in error.errors()
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, error: DomainError) -> JSONResponse:
+        return error_response(STATUS_BY_CODE.get(error.code, 422), error.code, error.message)
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, error: ApiError) -> JSONResponse:
+        return error_response(error.status, error.code, error.message)
+
+    @app.exception_handler(SignatureRejected)
+    async def _signature(_: Request, error: SignatureRejected) -> JSONResponse:
+        return error_response(401, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+        details = _validation_details(error)
+        first = details[0] if details else {"field": "body", "problem": "invalid"}
+        message = f"{first['field'] or 'request'}: {first['problem']}"
+        return error_response(422, "invalid_request", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(error.status_code, "http_error")
+        return error_response(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "something went wrong on our side")
