@@ -1,0 +1,22 @@
+"""Public pages that belong to no single app: the landing page and static files."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from zengzhi.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> HTMLResponse:
+    return render(request, "home.html")
+
+
+def mount_web(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(packages=[("zengzhi.web", "static")]), name="static")
+    app.include_router(router)
