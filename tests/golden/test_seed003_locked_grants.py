@@ -59,6 +59,14 @@ def test_a_single_purchase_below_3000_grants_nothing_and_9000_reaches_the_middle
     assert (grant.level.name, grant.points_micro) == ("中级会员", 27_000 * POINT)
 
 
+def test_a_members_level_comes_from_a_single_purchase_not_from_the_sum() -> None:
+    rules = _rules()
+    assert rules.member_level([2000 * YUAN, 2000 * YUAN]) is None  # 4,000 in two orders
+    level = rules.member_level([3000 * YUAN, 9000 * YUAN, 5000 * YUAN])
+    assert level is not None
+    assert level.name == "中级会员"
+
+
 def test_a_3000_order_releases_36_points_a_day() -> None:
     rules = _rules()
     tree = ReferralTree.from_parent_map({"A": None})

@@ -106,6 +106,10 @@ class LockedGrantRules:
                 found = level
         return found
 
+    def member_level(self, order_amounts_fen: Sequence[int]) -> GrantLevel | None:
+        """A member's level: the highest that any one of their orders reached (never summed)."""
+        return self.level_for(max(order_amounts_fen, default=0))
+
     def grant_for(self, amount_fen: int) -> Grant | None:
         """The grant for one settled order, or None below the lowest level."""
         if amount_fen < 0:
