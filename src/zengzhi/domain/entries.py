@@ -18,6 +18,8 @@ class Asset(StrEnum):
 
     CASH = "cash"
     POINTS = "points"
+    # §3-§5 (daily)
+    GRANT_POINTS = "grant_points"  # points granted by purchases, locked then released
 
 
 class AccountKind(StrEnum):
@@ -29,10 +31,19 @@ class AccountKind(StrEnum):
     INJECTION_FUNDING = "injection_funding"  # source: operator financing into the pool
     MEMBER_CASH = "member_cash"  # a member's cash wallet (withdrawable)
     MEMBER_POINTS = "member_points"  # a member's appreciating points
+    # §3-§5 (daily)
+    DAILY_DIVIDEND_FUNDING = "daily_dividend_funding"  # source: the platform's share of sales
+    DAILY_DIVIDEND_POOL = "daily_dividend_pool"  # one day's dividend pools; empty once settled
+    GRANT_SUPPLY = "grant_supply"  # source: locked grants come from here
+    MEMBER_LOCKED_POINTS = "member_locked_points"  # a member's grants not yet released
+    MEMBER_RELEASED_POINTS = "member_released_points"  # released, spendable grant points
+    MERCHANT_GRANT_POINTS = "merchant_grant_points"  # a merchant's own grant points (tips)
 
 
 SOURCE_ACCOUNTS: frozenset[AccountKind] = frozenset(
     {AccountKind.POINTS_SUPPLY, AccountKind.ORDER_FUNDING, AccountKind.INJECTION_FUNDING}
+    # §3-§5 (daily)
+    | {AccountKind.DAILY_DIVIDEND_FUNDING, AccountKind.GRANT_SUPPLY}
 )
 
 
@@ -44,6 +55,17 @@ class EntryKind(StrEnum):
     EXIT = "exit"  # a forced exit: all of a member's points sold by the sell rule
     BURN = "burn"  # periodic burn of every holder's points
     INJECTION = "injection"  # operator financing into the pool
+    # §3-§5 (daily)
+    DAILY_DIVIDEND_FUNDING = "daily_dividend_funding"  # the day's pools set aside from sales
+    DAILY_DIVIDEND_PRO_RATA = "daily_dividend_pro_rata"  # paid pro rata to shares/contribution
+    DAILY_DIVIDEND_TIER = "daily_dividend_tier"  # a tier's part, split equally within the tier
+    DAILY_DIVIDEND_RETURN = "daily_dividend_return"  # capped, empty-tier and rounding remainders
+    LOCKED_GRANT = "locked_grant"  # points granted by a purchase, locked
+    GRANT_RELEASE = "grant_release"  # a grant's own daily release
+    REFERRAL_ACCELERATION = "referral_acceleration"  # early release for referees' releases
+    TEAM_ACCELERATION = "team_acceleration"  # early release by star level, as a differential
+    PEER_REWARD = "peer_reward"  # early release for a same-level downline's market
+    MERCHANT_TIP = "merchant_tip"  # a merchant tips a member from the merchant's own points
 
 
 class Posting(NamedTuple):
