@@ -129,6 +129,14 @@ def test_an_exchange_counts_the_face_value_as_the_merchants_spend() -> None:
     assert economy.engine.member("cafe").cycle_spend_fen == 30_00
 
 
+def test_buying_back_from_an_unknown_member_is_refused_and_enrols_nobody() -> None:
+    economy = _economy()
+    before = economy.state()
+    with pytest.raises(UnknownMember):
+        economy.buyback("nobody", None)
+    assert economy.state() == before
+
+
 def test_buyback_is_refused_when_the_pool_sell_fee_has_moved_away() -> None:
     economy = _economy()
     economy.engine.change_rules(replace(economy.engine.rules, sell_fee=Fraction(1, 5)))

@@ -231,6 +231,7 @@ class TwoTokenEconomy:
         """The platform buys points at P with the sell fee and burns them (all when None)."""
         if self._engine.rules.sell_fee != self._rules.buyback_fee:
             raise InvalidRule("the buyback fee no longer equals the pool's sell fee")
+        self._engine.member(member_id)  # an unknown member is refused, not enrolled
         outcome = self._engine.sell(member_id, points_micro)
         entries = tuple(
             replace(e, kind=EntryKind.BUYBACK) if e.kind is EntryKind.SALE else e
