@@ -20,6 +20,10 @@ class Asset(StrEnum):
     POINTS = "points"
     # §3-§5 (daily)
     GRANT_POINTS = "grant_points"  # points granted by purchases, locked then released
+    # §2/§6/§7 (tokens)
+    STABLE = "stable"  # stable points pegged to cash, in micro-points (§2)
+    COINS = "coins"  # brand Coffee Coins, whole coins (§7)
+    TOKENS = "tokens"  # brand Bean Tokens, in micro-tokens (§7)
 
 
 class AccountKind(StrEnum):
@@ -38,6 +42,20 @@ class AccountKind(StrEnum):
     MEMBER_LOCKED_POINTS = "member_locked_points"  # a member's grants not yet released
     MEMBER_RELEASED_POINTS = "member_released_points"  # released, spendable grant points
     MERCHANT_GRANT_POINTS = "merchant_grant_points"  # a merchant's own grant points (tips)
+    # §2/§6/§7 (tokens)
+    TREASURY_POINTS = "treasury_points"  # appreciating points the platform holds, still outstanding
+    STABLE_SUPPLY = "stable_supply"  # source: stable points issued come from here, retired return
+    MEMBER_STABLE = "member_stable"  # a member's or merchant's stable points
+    PLATFORM_FUNDING = "platform_funding"  # source: the platform's own cash (cash-outs, buybacks)
+    COMMISSION_FUNDING = "commission_funding"  # source: a store's commission on its orders
+    PLATFORM_PROFIT = "platform_profit"  # the platform's share of commissions
+    PLATFORM_UNPAID = "platform_unpaid"  # rewards nobody could claim, returned to the platform
+    COIN_SUPPLY = "coin_supply"  # source: brand coins earned come from here, spent ones return
+    MEMBER_COINS = "member_coins"  # a member's brand coins
+    TOKEN_SUPPLY = "token_supply"  # source: brand tokens minted come from here, burned return
+    MEMBER_TOKENS = "member_tokens"  # a member's brand tokens
+    TOKEN_DIVIDEND_FUNDING = "token_dividend_funding"  # source: declared profit's dividend share
+    TOKEN_DIVIDEND_POOL = "token_dividend_pool"  # cash waiting to be paid to token holders
 
 
 SOURCE_ACCOUNTS: frozenset[AccountKind] = frozenset(
@@ -45,6 +63,15 @@ SOURCE_ACCOUNTS: frozenset[AccountKind] = frozenset(
     # §3-§5 (daily)
     | {AccountKind.DAILY_DIVIDEND_FUNDING, AccountKind.GRANT_SUPPLY}
 )
+# §2/§6/§7 (tokens)
+SOURCE_ACCOUNTS = SOURCE_ACCOUNTS | {
+    AccountKind.STABLE_SUPPLY,
+    AccountKind.PLATFORM_FUNDING,
+    AccountKind.COMMISSION_FUNDING,
+    AccountKind.COIN_SUPPLY,
+    AccountKind.TOKEN_SUPPLY,
+    AccountKind.TOKEN_DIVIDEND_FUNDING,
+}
 
 
 class EntryKind(StrEnum):
@@ -66,6 +93,20 @@ class EntryKind(StrEnum):
     TEAM_ACCELERATION = "team_acceleration"  # early release by star level, as a differential
     PEER_REWARD = "peer_reward"  # early release for a same-level downline's market
     MERCHANT_TIP = "merchant_tip"  # a merchant tips a member from the merchant's own points
+    # §2/§6/§7 (tokens)
+    STABLE_CONVERSION = "stable_conversion"  # appreciating points to the treasury, stable issued
+    STABLE_PAYMENT = "stable_payment"  # a member pays a merchant in stable points
+    STABLE_EXCHANGE = "stable_exchange"  # a merchant's stable points back to appreciating points
+    STABLE_CASHOUT = "stable_cashout"  # a merchant's stable points retired for cash
+    BUYBACK = "buyback"  # the platform buys appreciating points at the price and burns them
+    COMMISSION_SPLIT = "commission_split"  # a store order's commission split to the fen
+    COINS_EARNED = "coins_earned"  # brand coins for a purchase, and the referrer's share
+    REFERRAL_TOKEN = "referral_token"  # brand token reward for a referee's first purchase
+    TOKEN_CONVERSION = "token_conversion"  # brand coins burned, tokens minted
+    COUPON_REDEMPTION = "coupon_redemption"  # brand coins spent on a coupon
+    TOKEN_DIVIDEND_FUNDING = "token_dividend_funding"  # a period's profit share into the pool
+    TOKEN_DIVIDEND = "token_dividend"  # the dividend pool paid pro rata to token holders
+    TOKEN_BUYBACK = "token_buyback"  # the platform buys tokens back at or above the floor
 
 
 class Posting(NamedTuple):

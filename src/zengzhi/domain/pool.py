@@ -159,6 +159,8 @@ class PoolEngine:
         # the exit index: a heap of IndexRow; stale rows are skipped and compacted away
         self._heap: list[IndexRow] = []
         self._compact_at = 1024
+        # §2 (tokens): points outstanding that no member holds (the platform treasury)
+        self._reserve = 0
         self._set_rules(rules)
 
     # -- reading -----------------------------------------------------------------
@@ -178,6 +180,11 @@ class PoolEngine:
     @property
     def issued_micro(self) -> int:
         return self._issued
+
+    @property
+    def reserve_micro(self) -> int:
+        """Points outstanding held outside the members (§2 treasury): counted in N."""
+        return self._reserve
 
     def price(self) -> Fraction:
         """Yuan per point now; with nothing outstanding, the last price the economy had."""
@@ -231,6 +238,7 @@ class PoolEngine:
                 ms.cycle_spend_fen,
                 ms.exits,
             )
+        engine._reserve = state.points_micro - sum(ms.points_micro for ms in state.members)
         engine._reindex_all()
         return engine
 
@@ -364,6 +372,43 @@ class PoolEngine:
             Posting(_POOL, None, _CASH, amount_fen),
         )
         return self._finish([Entry(EntryKind.INJECTION, None, postings)], [])
+
+    # -- the reserve: points outstanding that no member holds (§2 tokens) ---------
+
+    def move_to_reserve(self, member_id: str, points_micro: int) -> None:
+        """Take points from a member without burning them: N and the price are unchanged.
+
+        The caller records where they went (e.g. the §2 platform treasury) in its entries.
+        """
+        m = self._members.get(member_id)
+        if m is None:
+            raise UnknownMember(f"no member {member_id!r} in this economy")
+        _check_amount(points_micro, "points to move")
+        if points_micro > m.points:
+            raise InsufficientPoints(
+                f"member {member_id!r} holds {m.points} micro-points, not {points_micro}"
+            )
+        m.points -= points_micro
+        self._reserve += points_micro
+        self._touch(m)
+
+    def move_from_reserve(self, member_id: str, points_micro: int, spend_fen: int) -> Outcome:
+        """Hand reserve points to a member, counting `spend_fen` as their cycle spend.
+
+        N and the price are unchanged; exits are checked as after any change of holdings.
+        """
+        _check_amount(points_micro, "points to move")
+        _check_amount(spend_fen, "spend")
+        if points_micro > self._reserve:
+            raise InsufficientPoints(
+                f"the reserve holds {self._reserve} micro-points, not {points_micro}"
+            )
+        m = self.join(member_id)
+        self._reserve -= points_micro
+        m.points += points_micro
+        m.spend += spend_fen
+        self._touch(m)
+        return self._finish([], [])
 
     # -- internals ---------------------------------------------------------------
 
