@@ -1,0 +1,489 @@
+"""The fast path: the same day loop as `sim.exact`, jitted by numba over integer arrays.
+
+Parity with `PoolEngine` is to the fen and the micro-point, not approximate:
+- Every floor(a·b·c / d) uses a float64 quotient only as a first guess, then corrects it
+  with the exact remainder a·b·c − q·d computed in wrapping 64-bit integer arithmetic.
+  The remainder is small (|r| < 64·d), so its low 64 bits are its true value whenever
+  d < 2^56; numba integers wrap like C. No float ever reaches a balance.
+- Every comparison (exit line, take-profit line, heap order, panic trigger) is decided by
+  float64 only when the two sides differ by more than 1e-9 relatively (far above float
+  error); closer calls go to an exact multi-limb product comparison (`_cmp`).
+- Forced exits use a binary heap ordered exactly by threshold spend/points, then by join
+  order, with lazily skipped stale entries: the same order as the engine's exit index.
+
+Bounds relied on (checked by `check_bounds` before a run): pool ≤ 2^49 fen (5.6 trillion
+yuan), points outstanding ≤ 2^52 micro-points, every ratio's numerator and denominator
+≤ 2^20, every order ≤ 2^40 fen, so each divisor stays below 2^56 and each product of
+four factors fits the 8 limbs of `_cmp`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from numba import njit
+
+from zengzhi.sim.model import model_of
+from zengzhi.sim.plan import Plan
+from zengzhi.sim.result import DAILY_COLUMNS, MEMBER_COLUMNS, D, M, RunResult
+from zengzhi.sim.scenario import Scenario, ScenarioError
+
+POOL_LIMIT = 2**49
+POINTS_LIMIT = 2**52
+RATIO_LIMIT = 2**20
+ORDER_LIMIT = 2**40
+_MARGIN = 1e-9
+_MASK = (1 << 31) - 1
+_LIMBS = 10
+BURN_EVERY_DAYS = 30
+
+# column indices, read once as compile-time constants by numba
+_ARR, _ORD, _CIN, _PIN = D["arrivals"], D["orders"], D["cash_in_fen"], D["pool_in_fen"]
+_SAL, _SPAY, _EXI, _EPAY = D["sales"], D["sale_payout_fen"], D["exits"], D["exit_payout_fen"]
+_REF, _BUR, _POOL, _PTS = D["referral_fen"], D["burned_micro"], D["pool_fen"], D["points_micro"]
+_PRICE, _HOLD = D["price_micro_yuan"], D["holders"]
+_MJOIN, _MORD, _MSPENT, _MCONTRIB = (
+    M["join_day"],
+    M["orders"],
+    M["spent_fen"],
+    M["pool_contribution_fen"],
+)
+_MRECV, _MREF, _MEXITS, _MSALES = M["received_fen"], M["referral_fen"], M["exits"], M["sales"]
+_MOUT, _MPTS, _MCYCLE = M["first_out_day"], M["points_micro"], M["cycle_spend_fen"]
+_N_DAILY, _N_MEMBER = len(DAILY_COLUMNS), len(MEMBER_COLUMNS)
+
+
+# -- exact arithmetic helpers -------------------------------------------------------------
+
+
+@njit(cache=True)
+def _floor3(a: int, b: int, c: int, d: int) -> int:
+    """floor(a·b·c / d) for non-negative a, b, c and 0 < d < 2^56, result < 2^62."""
+    q = np.int64(float(a) * float(b) * float(c) / float(d))
+    r = a * b * c - q * d  # wraps; exact because the true remainder is small
+    while r < 0:
+        q -= 1
+        r += d
+    while r >= d:
+        q += 1
+        r -= d
+    return q
+
+
+@njit(cache=True)
+def _mul_limbs(limbs: np.ndarray, x: int) -> None:
+    """limbs *= x in place, for 0 ≤ x < 2^62 (base 2^31 limbs)."""
+    lo = x & _MASK
+    hi = x >> 31
+    shifted = np.zeros(_LIMBS, dtype=np.int64)
+    carry = 0
+    for i in range(_LIMBS - 1):
+        t = limbs[i] * hi + carry
+        shifted[i + 1] = t & _MASK
+        carry = t >> 31
+    carry = 0
+    for i in range(_LIMBS):
+        t = limbs[i] * lo + shifted[i] + carry
+        limbs[i] = t & _MASK
+        carry = t >> 31
+
+
+@njit(cache=True)
+def _cmp(a0: int, a1: int, a2: int, a3: int, b0: int, b1: int, b2: int, b3: int) -> int:
+    """Sign of a0·a1·a2·a3 − b0·b1·b2·b3, exactly (factors 0 ≤ f < 2^62)."""
+    fa = float(a0) * float(a1) * float(a2) * float(a3)
+    fb = float(b0) * float(b1) * float(b2) * float(b3)
+    if fa > fb * (1.0 + _MARGIN):
+        return 1
+    if fa < fb * (1.0 - _MARGIN):
+        return -1
+    la = np.zeros(_LIMBS, dtype=np.int64)
+    lb = np.zeros(_LIMBS, dtype=np.int64)
+    la[0] = 1
+    lb[0] = 1
+    _mul_limbs(la, a0)
+    _mul_limbs(la, a1)
+    _mul_limbs(la, a2)
+    _mul_limbs(la, a3)
+    _mul_limbs(lb, b0)
+    _mul_limbs(lb, b1)
+    _mul_limbs(lb, b2)
+    _mul_limbs(lb, b3)
+    for i in range(_LIMBS - 1, -1, -1):
+        if la[i] != lb[i]:
+            return 1 if la[i] > lb[i] else -1
+    return 0
+
+
+# -- the exit heap: entries (spend, points, seq, version), ordered by spend/points, seq --------
+
+
+@njit(cache=True)
+def _less(hs: np.ndarray, hp: np.ndarray, hq: np.ndarray, i: int, j: int) -> bool:
+    c = _cmp(hs[i], hp[j], 1, 1, hs[j], hp[i], 1, 1)
+    if c != 0:
+        return c < 0
+    return hq[i] < hq[j]
+
+
+@njit(cache=True)
+def _swap(hs: np.ndarray, hp: np.ndarray, hq: np.ndarray, hv: np.ndarray, i: int, j: int) -> None:
+    hs[i], hs[j] = hs[j], hs[i]
+    hp[i], hp[j] = hp[j], hp[i]
+    hq[i], hq[j] = hq[j], hq[i]
+    hv[i], hv[j] = hv[j], hv[i]
+
+
+@njit(cache=True)
+def _push(
+    hs: np.ndarray,
+    hp: np.ndarray,
+    hq: np.ndarray,
+    hv: np.ndarray,
+    size: int,
+    s: int,
+    p: int,
+    q: int,
+    v: int,
+) -> int:
+    i = size
+    hs[i], hp[i], hq[i], hv[i] = s, p, q, v
+    while i > 0:
+        parent = (i - 1) // 2
+        if not _less(hs, hp, hq, i, parent):
+            break
+        _swap(hs, hp, hq, hv, i, parent)
+        i = parent
+    return size + 1
+
+
+@njit(cache=True)
+def _sift_down(
+    hs: np.ndarray, hp: np.ndarray, hq: np.ndarray, hv: np.ndarray, size: int, i: int
+) -> None:
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            return
+        child = left
+        if left + 1 < size and _less(hs, hp, hq, left + 1, left):
+            child = left + 1
+        if not _less(hs, hp, hq, child, i):
+            return
+        _swap(hs, hp, hq, hv, i, child)
+        i = child
+
+
+@njit(cache=True)
+def _pop(hs: np.ndarray, hp: np.ndarray, hq: np.ndarray, hv: np.ndarray, size: int) -> int:
+    size -= 1
+    if size > 0:
+        _swap(hs, hp, hq, hv, 0, size)
+        _sift_down(hs, hp, hq, hv, size, 0)
+    return size
+
+
+@njit(cache=True)
+def _rebuild(
+    hs: np.ndarray,
+    hp: np.ndarray,
+    hq: np.ndarray,
+    hv: np.ndarray,
+    points: np.ndarray,
+    spend: np.ndarray,
+    version: np.ndarray,
+    joined: int,
+) -> int:
+    size = 0
+    for i in range(joined):
+        if points[i] > 0:
+            hs[size], hp[size], hq[size], hv[size] = spend[i], points[i], i, version[i]
+            size += 1
+    for i in range(size // 2 - 1, -1, -1):
+        _sift_down(hs, hp, hq, hv, size, i)
+    return size
+
+
+# -- the day loop -------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _run(
+    day_start, order_member, order_amount, order_pool, n_members,  # plan
+    member_group, member_run, member_referrer, watch,
+    rn, rd, kn, kd, exits_on, mn, md, idle_a0, idle_b0, cap,  # pool rules
+    burn_n, burn_d, dir_n, dir_d, ind_n, ind_d,  # burn and referral rates
+    g_kind, g_num, g_den, g_window, run_day, stop_after_exit,  # behaviours
+):  # fmt: skip
+    horizon = len(day_start) - 1
+    daily = np.zeros((horizon, _N_DAILY), dtype=np.int64)
+    mem = np.zeros((n_members, _N_MEMBER), dtype=np.int64)
+    for i in range(n_members):
+        mem[i, _MOUT] = -1
+    points = np.zeros(n_members, dtype=np.int64)
+    spend = np.zeros(n_members, dtype=np.int64)
+    version = np.zeros(n_members, dtype=np.int64)
+    left = np.zeros(n_members, dtype=np.bool_)
+    cap_heap = 2 * n_members + 1026
+    hs = np.zeros(cap_heap, dtype=np.int64)
+    hp = np.zeros(cap_heap, dtype=np.int64)
+    hq = np.zeros(cap_heap, dtype=np.int64)
+    hv = np.zeros(cap_heap, dtype=np.int64)
+    size = 0
+    close_a = np.zeros(horizon, dtype=np.int64)  # closing price as a pair a/b (fen per micro)
+    close_b = np.zeros(horizon, dtype=np.int64)
+    n_groups = len(g_kind)
+    fired = np.zeros(n_groups, dtype=np.bool_)
+    pool = 0
+    outstanding = 0
+    issued = 0
+    idle_a = idle_a0
+    idle_b = idle_b0
+    holders = 0
+    joined = 0
+    for day in range(horizon):
+        # 1. orders
+        for k in range(day_start[day], day_start[day + 1]):
+            i = order_member[k]
+            if stop_after_exit and left[i]:
+                continue
+            amount = order_amount[k]
+            c = order_pool[k]
+            if i == joined:
+                joined += 1
+                daily[day, _ARR] += 1
+                mem[i, _MJOIN] = day
+            if outstanding > 0:
+                minted = _floor3(rn, c, outstanding, rd * pool)
+            else:
+                minted = _floor3(rn, c, idle_b, rd * idle_a)
+            if cap >= 0 and issued + minted >= cap:
+                minted = max(0, cap - issued)
+            pool += c
+            outstanding += minted
+            issued += minted
+            if points[i] == 0 and minted > 0:
+                holders += 1
+            points[i] += minted
+            spend[i] += amount
+            version[i] += 1
+            if exits_on and points[i] > 0:
+                if size >= cap_heap - 1:
+                    size = _rebuild(hs, hp, hq, hv, points, spend, version, joined)
+                size = _push(hs, hp, hq, hv, size, spend[i], points[i], i, version[i])
+            daily[day, _ORD] += 1
+            daily[day, _CIN] += amount
+            daily[day, _PIN] += c
+            mem[i, _MORD] += 1
+            mem[i, _MSPENT] += amount
+            mem[i, _MCONTRIB] += c
+            r1 = member_referrer[i]
+            if r1 >= 0 and dir_n > 0:
+                fee = amount * dir_n // dir_d
+                daily[day, _REF] += fee
+                mem[r1, _MREF] += fee
+                r2 = member_referrer[r1]
+                if r2 >= 0 and ind_n > 0:
+                    fee = amount * ind_n // ind_d
+                    daily[day, _REF] += fee
+                    mem[r2, _MREF] += fee
+            if exits_on:
+                pool, outstanding, idle_a, idle_b, size, holders = _cascade(
+                    day, pool, outstanding, idle_a, idle_b, size, holders, hs, hp, hq, hv,
+                    points, spend, version, left, kn, kd, mn, md, daily, mem,
+                )  # fmt: skip
+
+        # 2. end of day: panic triggers on the price before anyone sells today
+        now_a, now_b = (pool, outstanding) if outstanding > 0 else (idle_a, idle_b)
+        for g in range(n_groups):
+            fired[g] = False
+            if g_kind[g] == 2 and day - g_window[g] >= 0:
+                then = day - g_window[g]
+                # now < (1 + θ) · then  ⇔  now_a·then_b·den < (den + num)·then_a·now_b
+                fired[g] = (
+                    _cmp(now_a, close_b[then], g_den[g], 1,
+                         g_den[g] + g_num[g], close_a[then], now_b, 1) < 0
+                )  # fmt: skip
+        for w in range(len(watch)):
+            i = watch[w]
+            if i >= joined:
+                break
+            if points[i] == 0:
+                continue
+            g = member_group[i]
+            sell = member_run[i] and day == run_day
+            if not sell and g_kind[g] == 1:
+                sell = _cmp(points[i], pool, g_den[g], 1, g_num[g], spend[i], outstanding, 1) >= 0
+            if not sell and g_kind[g] == 2:
+                sell = fired[g]
+            if sell:
+                pool, outstanding, idle_a, idle_b, payout = _sell_all(
+                    i, pool, outstanding, idle_a, idle_b, points, kn, kd
+                )
+                holders -= 1
+                version[i] += 1
+                left[i] = True
+                daily[day, _SAL] += 1
+                daily[day, _SPAY] += payout
+                mem[i, _MSALES] += 1
+                mem[i, _MRECV] += payout
+                if mem[i, _MOUT] < 0:
+                    mem[i, _MOUT] = day
+                if exits_on:
+                    pool, outstanding, idle_a, idle_b, size, holders = _cascade(
+                        day, pool, outstanding, idle_a, idle_b, size, holders, hs, hp, hq, hv,
+                        points, spend, version, left, kn, kd, mn, md, daily, mem,
+                    )  # fmt: skip
+
+        # 3. monthly burn
+        if burn_n > 0 and (day + 1) % BURN_EVERY_DAYS == 0:
+            burned = 0
+            for i in range(joined):
+                b = points[i] * burn_n // burn_d
+                if b > 0:
+                    points[i] -= b
+                    burned += b
+                    if points[i] == 0:
+                        holders -= 1
+            if burned > 0:
+                if burned == outstanding:
+                    idle_a, idle_b = pool, outstanding
+                outstanding -= burned
+                daily[day, _BUR] += burned
+                for i in range(joined):
+                    version[i] += 1
+                if exits_on:
+                    size = _rebuild(hs, hp, hq, hv, points, spend, version, joined)
+                    pool, outstanding, idle_a, idle_b, size, holders = _cascade(
+                        day, pool, outstanding, idle_a, idle_b, size, holders, hs, hp, hq, hv,
+                        points, spend, version, left, kn, kd, mn, md, daily, mem,
+                    )  # fmt: skip
+
+        close_a[day], close_b[day] = (pool, outstanding) if outstanding > 0 else (idle_a, idle_b)
+        daily[day, _POOL] = pool
+        daily[day, _PTS] = outstanding
+        daily[day, _PRICE] = _floor3(close_a[day], 10_000_000_000, 1, close_b[day])
+        daily[day, _HOLD] = holders
+    for i in range(n_members):
+        mem[i, _MPTS] = points[i]
+        mem[i, _MCYCLE] = spend[i]
+    return daily, mem
+
+
+@njit(cache=True)
+def _sell_all(i, pool, outstanding, idle_a, idle_b, points, kn, kd):
+    """Sell all of member i's points: payout floor(n·F·keep / N); the fee stays in the pool."""
+    n = points[i]
+    if n == outstanding:
+        idle_a, idle_b = pool, outstanding
+    payout = _floor3(n, pool, kn, outstanding * kd)
+    pool -= payout
+    outstanding -= n
+    points[i] = 0
+    return pool, outstanding, idle_a, idle_b, payout
+
+
+@njit(cache=True)
+def _cascade(
+    day, pool, outstanding, idle_a, idle_b, size, holders, hs, hp, hq, hv,
+    points, spend, version, left, kn, kd, mn, md, daily, mem,
+):  # fmt: skip
+    """Force out every member over the line, lowest threshold first, ties by join order."""
+    while outstanding > 0 and size > 0:
+        i = hq[0]
+        if hv[0] != version[i]:
+            size = _pop(hs, hp, hq, hv, size)
+            continue
+        # over the line: p·F·md ≥ mn·S·N
+        if _cmp(points[i], pool, md, 1, mn, spend[i], outstanding, 1) < 0:
+            break
+        size = _pop(hs, hp, hq, hv, size)
+        pool, outstanding, idle_a, idle_b, payout = _sell_all(
+            i, pool, outstanding, idle_a, idle_b, points, kn, kd
+        )
+        holders -= 1
+        spend[i] = 0
+        version[i] += 1
+        left[i] = True
+        daily[day, _EXI] += 1
+        daily[day, _EPAY] += payout
+        mem[i, _MEXITS] += 1
+        mem[i, _MRECV] += payout
+        if mem[i, _MOUT] < 0:
+            mem[i, _MOUT] = day
+    return pool, outstanding, idle_a, idle_b, size, holders
+
+
+# -- the Python face ----------------------------------------------------------------------
+
+
+def check_bounds(scenario: Scenario, plan: Plan, order_pool: np.ndarray) -> None:
+    """Refuse, with a reason, a run whose numbers could leave the kernel's exact range."""
+    rules = scenario.economy.pool
+    ratios = [
+        rules.points_ratio,
+        1 - rules.sell_fee,
+        rules.initial_price,
+        scenario.economy.monthly_burn,
+    ]
+    ratios += [rules.exit_multiple or Fraction(1), scenario.economy.pool_share]
+    model = model_of(scenario.economy)
+    ratios += [model.direct_referral, model.indirect_referral]
+    ratios += [b.multiple or Fraction(1) for b in scenario.behaviours]
+    ratios += [1 + (b.threshold or Fraction(0)) for b in scenario.behaviours]
+    if any(max(r.numerator, r.denominator) > RATIO_LIMIT for r in ratios):
+        raise ScenarioError("a ratio has more than 6 significant digits; use engine = 'exact'")
+    total_pool = int(order_pool.sum())
+    # the price never falls below the initial price, so points ≤ pool / initial price
+    max_points = (total_pool * 10_000 * rules.initial_price.denominator) // max(
+        1, rules.initial_price.numerator
+    )
+    if plan.n_orders and int(plan.order_amount.max()) > ORDER_LIMIT:
+        raise ScenarioError("an order above 2^40 fen is outside the kernel's range")
+    if total_pool > POOL_LIMIT or max_points > POINTS_LIMIT:
+        raise ScenarioError(
+            "this scenario's pool could exceed the kernel's exact 64-bit range "
+            "(2^49 fen, 2^52 micro-points); use engine = 'exact'"
+        )
+
+
+def pool_parts(scenario: Scenario, plan: Plan) -> np.ndarray:
+    """Each order's pool contribution, rounded up as `EconomyConfig.pool_contribution`."""
+    share = scenario.economy.pool_share
+    return -((-plan.order_amount * share.numerator) // share.denominator)
+
+
+def run_kernel(scenario: Scenario, plan: Plan) -> RunResult:
+    """Run one seed's plan in the jitted kernel; same columns as `run_exact`."""
+    order_pool = pool_parts(scenario, plan)
+    check_bounds(scenario, plan, order_pool)
+    rules = scenario.economy.pool
+    model = model_of(scenario.economy)
+    keep = 1 - rules.sell_fee
+    multiple = rules.exit_multiple
+    burn = model.monthly_burn
+    codes = {"hold": 0, "take_profit": 1, "panic": 2}
+    behaviours = scenario.behaviours
+    g_num = [(b.multiple or b.threshold or Fraction(0)).numerator for b in behaviours]
+    g_den = [(b.multiple or b.threshold or Fraction(1)).denominator for b in behaviours]
+    daily, members = _run(
+        plan.day_start, plan.order_member, plan.order_amount, order_pool, plan.n_members,
+        plan.member_group, plan.member_bank_run, plan.member_referrer, plan.watch,
+        rules.points_ratio.numerator, rules.points_ratio.denominator,
+        keep.numerator, keep.denominator,
+        multiple is not None,
+        multiple.numerator if multiple is not None else 0,
+        multiple.denominator if multiple is not None else 1,
+        rules.initial_price.numerator, rules.initial_price.denominator * 10_000,
+        rules.issuance_cap_micro if rules.issuance_cap_micro is not None else -1,
+        burn.numerator, burn.denominator,
+        model.direct_referral.numerator, model.direct_referral.denominator,
+        model.indirect_referral.numerator, model.indirect_referral.denominator,
+        np.array([codes[b.kind] for b in behaviours], dtype=np.int64),
+        np.array(g_num, dtype=np.int64), np.array(g_den, dtype=np.int64),
+        np.array([b.window_days for b in behaviours], dtype=np.int64),
+        scenario.bank_run.day if scenario.bank_run is not None else -1,
+        scenario.repeat.after_exit == "stop",
+    )  # fmt: skip
+    return RunResult(plan.seed, "kernel", daily, members)
