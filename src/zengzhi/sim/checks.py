@@ -122,7 +122,7 @@ MAX_LEVELS = 3
 def _referral_depth(sections: Mapping[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     team = _table(sections, "team")
-    stars = team.get("stars") if isinstance(team.get("stars"), list) else []
+    stars: list[Any] = team["stars"] if isinstance(team.get("stars"), list) else []
     depth = team.get("max_depth")
     if team and (depth == 0 or (isinstance(depth, int) and depth > MAX_LEVELS)):
         reach = "the whole upline" if depth == 0 else f"{depth} levels"
@@ -221,7 +221,8 @@ def _returns(config: EconomyConfig, sections: Mapping[str, Any]) -> list[Finding
                         "what the member spent. Cash returns above spending can only be paid "
                         "from later members' purchases, the mark of illegal fund-raising; seed "
                         "004 itself advises keeping static returns below spending (1.2×).",
-                        f"强制出局时最多可得消费额的 {text} 倍现金。高于消费额的返现只能来自后来会员的消费，"
+                        f"强制出局时最多可得消费额的 {text} 倍现金。"
+                        "高于消费额的返现只能来自后来会员的消费，"
                         "这是非法集资的特征；资料 004 本身也建议静态收益不超过消费额（1.2 倍）。",
                     )
                 )
@@ -234,12 +235,14 @@ def _returns(config: EconomyConfig, sections: Mapping[str, Any]) -> list[Finding
                         "Pool payouts stay at or below what a member spent",
                         f"Exit multiple × (1 − sell fee) = {text} ≤ 1: a member's cash from "
                         "the pool in one cycle does not exceed what they spent.",
-                        f"出局倍数 × (1 − 手续费) = {text} ≤ 1：会员一个周期内从收益池取得的现金不超过其消费额。",
+                        f"出局倍数 × (1 − 手续费) = {text} ≤ 1："
+                        "会员一个周期内从收益池取得的现金不超过其消费额。",
                     )
                 )
     grant = _table(sections, "grant")
-    levels = grant.get("levels") if isinstance(grant.get("levels"), list) else []
-    top = max((_ratio(r.get("multiple")) for r in levels if isinstance(r, Mapping)), default=None)
+    levels: list[Any] = grant["levels"] if isinstance(grant.get("levels"), list) else []
+    multiples = [_ratio(r.get("multiple")) for r in levels if isinstance(r, Mapping)]
+    top = max((m for m in multiples if m is not None), default=None)
     if top is not None and top > 1:
         out.append(
             Finding(
@@ -265,7 +268,8 @@ def _returns(config: EconomyConfig, sections: Mapping[str, Any]) -> list[Finding
                 "Dividend quota exceeds the purchase",
                 f"Buying gives {_num(quota_multiple)} × its amount in dividend quota: members "
                 "are promised back more than they paid, from other members' sales.",
-                f"消费获得 {_num(quota_multiple)} 倍金额的分红额度：承诺返还多于所付，资金来自其他会员的消费。",
+                f"消费获得 {_num(quota_multiple)} 倍金额的分红额度："
+                "承诺返还多于所付，资金来自其他会员的消费。",
             )
         )
     issuance = _ratio(grant.get("issuance_ratio"))
@@ -313,7 +317,8 @@ def _turnover_dividends(sections: Mapping[str, Any]) -> list[Finding]:
                 f"Token holders are paid {dividend['profit_share']} of store profit in cash. "
                 "Paid from declared profit rather than turnover, but tokens that pay cash "
                 "dividends can be treated as securities; disclose how profit is declared.",
-                f"通证持有人按门店利润的 {dividend['profit_share']} 获得现金分红。来源是利润而非流水，"
+                f"通证持有人按门店利润的 {dividend['profit_share']} 获得现金分红。"
+                "来源是利润而非流水，"
                 "但支付现金分红的通证可能被视为证券；应公开利润的认定方式。",
             )
         )

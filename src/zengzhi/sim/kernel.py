@@ -20,6 +20,7 @@ four factors fits the 8 limbs of `_cmp`.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -60,7 +61,7 @@ _N_DAILY, _N_MEMBER = len(DAILY_COLUMNS), len(MEMBER_COLUMNS)
 @njit(cache=True)
 def _floor3(a: int, b: int, c: int, d: int) -> int:
     """floor(a·b·c / d) for non-negative a, b, c and 0 < d < 2^56, result < 2^62."""
-    q = np.int64(float(a) * float(b) * float(c) / float(d))
+    q = int(float(a) * float(b) * float(c) / float(d))
     r = a * b * c - q * d  # wraps; exact because the true remainder is small
     while r < 0:
         q -= 1
@@ -124,7 +125,7 @@ def _less(hs: np.ndarray, hp: np.ndarray, hq: np.ndarray, i: int, j: int) -> boo
     c = _cmp(hs[i], hp[j], 1, 1, hs[j], hp[i], 1, 1)
     if c != 0:
         return c < 0
-    return hq[i] < hq[j]
+    return bool(hq[i] < hq[j])
 
 
 @njit(cache=True)
@@ -210,12 +211,17 @@ def _rebuild(
 
 @njit(cache=True)
 def _run(
-    day_start, order_member, order_amount, order_pool, n_members,  # plan
-    member_group, member_run, member_referrer, watch,
-    rn, rd, kn, kd, exits_on, mn, md, idle_a0, idle_b0, cap,  # pool rules
-    burn_n, burn_d, dir_n, dir_d, ind_n, ind_d,  # burn and referral rates
-    g_kind, g_num, g_den, g_window, run_day, stop_after_exit,  # behaviours
-):  # fmt: skip
+    # the plan
+    day_start: Any, order_member: Any, order_amount: Any, order_pool: Any, n_members: Any,
+    member_group: Any, member_run: Any, member_referrer: Any, watch: Any,
+    # pool rules
+    rn: Any, rd: Any, kn: Any, kd: Any, exits_on: Any, mn: Any, md: Any,
+    idle_a0: Any, idle_b0: Any, cap: Any,
+    # burn and referral rates
+    burn_n: Any, burn_d: Any, dir_n: Any, dir_d: Any, ind_n: Any, ind_d: Any,
+    # behaviours
+    g_kind: Any, g_num: Any, g_den: Any, g_window: Any, run_day: Any, stop_after_exit: Any,
+) -> Any:  # fmt: skip
     horizon = len(day_start) - 1
     daily = np.zeros((horizon, _N_DAILY), dtype=np.int64)
     mem = np.zeros((n_members, _N_MEMBER), dtype=np.int64)
@@ -372,7 +378,9 @@ def _run(
 
 
 @njit(cache=True)
-def _sell_all(i, pool, outstanding, idle_a, idle_b, points, kn, kd):
+def _sell_all(
+    i: Any, pool: Any, outstanding: Any, idle_a: Any, idle_b: Any, points: Any, kn: Any, kd: Any
+) -> Any:
     """Sell all of member i's points: payout floor(n·F·keep / N); the fee stays in the pool."""
     n = points[i]
     if n == outstanding:
@@ -386,9 +394,10 @@ def _sell_all(i, pool, outstanding, idle_a, idle_b, points, kn, kd):
 
 @njit(cache=True)
 def _cascade(
-    day, pool, outstanding, idle_a, idle_b, size, holders, hs, hp, hq, hv,
-    points, spend, version, left, kn, kd, mn, md, daily, mem,
-):  # fmt: skip
+    day: Any, pool: Any, outstanding: Any, idle_a: Any, idle_b: Any, size: Any, holders: Any,
+    hs: Any, hp: Any, hq: Any, hv: Any, points: Any, spend: Any, version: Any, left: Any,
+    kn: Any, kd: Any, mn: Any, md: Any, daily: Any, mem: Any,
+) -> Any:  # fmt: skip
     """Force out every member over the line, lowest threshold first, ties by join order."""
     while outstanding > 0 and size > 0:
         i = hq[0]

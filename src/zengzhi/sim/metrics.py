@@ -36,9 +36,23 @@ def _quantiles(values: NDArray[Any], qs: Sequence[float]) -> list[float | None]:
     return [float(v) for v in np.quantile(values, qs)]
 
 
-def _group(result: RunResult, mask: NDArray[np.bool_]) -> dict[str, Any]:
+def sale_value(result: RunResult, keep: float) -> NDArray[np.float64]:
+    """What each member's points would fetch if they alone sold now (price × (1 − fee)).
+
+    A description, not a balance: float is fine here and the value is not cash.
+    """
+    pool = float(result.day("pool_fen")[-1])
+    points = float(result.day("points_micro")[-1])
+    if points == 0:
+        return np.zeros(len(result.members))
+    held = result.member("points_micro").astype(np.float64)
+    return np.asarray(np.floor(held * (pool / points) * keep), dtype=np.float64)
+
+
+def _group(result: RunResult, mask: NDArray[np.bool_], value: NDArray[Any]) -> dict[str, Any]:
     spent = result.member("spent_fen")[mask]
     got = cash_received(result)[mask]
+    paper = got + value[mask]
     pool_paid = result.member("received_fen")[mask]
     n = int(mask.sum())
     out_day = result.member("first_out_day")[mask]
@@ -46,6 +60,7 @@ def _group(result: RunResult, mask: NDArray[np.bool_]) -> dict[str, Any]:
     gone = out_day >= 0
     multiple = got / np.maximum(spent, 1)
     p10, p50, p90 = _quantiles(multiple, (0.1, 0.5, 0.9))
+    (if_sold,) = _quantiles(paper / np.maximum(spent, 1), (0.5,))
     d50, d90 = _quantiles((out_day - join)[gone], (0.5, 0.9))
     own = int(result.member("pool_contribution_fen")[mask].sum())
     received = int(got.sum())
@@ -58,6 +73,8 @@ def _group(result: RunResult, mask: NDArray[np.bool_]) -> dict[str, Any]:
         "multiple_p10": p10,
         "multiple_median": p50,
         "multiple_p90": p90,
+        "recovered_if_sold_share": float((paper >= spent).mean()) if n else None,
+        "multiple_if_sold_median": if_sold,
         "sold_out_share": float(gone.mean()) if n else None,
         "days_to_exit_median": d50,
         "days_to_exit_p90": d90,
@@ -68,9 +85,13 @@ def _group(result: RunResult, mask: NDArray[np.bool_]) -> dict[str, Any]:
     }
 
 
-def run_metrics(result: RunResult, cohort_days: int) -> dict[str, Any]:
-    """Headline metrics, cohorts by join period, the first and the last 10% of members."""
+def run_metrics(result: RunResult, cohort_days: int, keep: float) -> dict[str, Any]:
+    """Headline metrics, cohorts by join period, the first and the last 10% of members.
+
+    `keep` is 1 − sell fee, for the value of points still held if sold now.
+    """
     n = len(result.members)
+    value = sale_value(result, keep)
     everyone = np.ones(n, dtype=np.bool_)
     order = np.arange(n)
     early = order < max(1, int(np.ceil(n * EARLY_SHARE))) if n else everyone
@@ -84,11 +105,15 @@ def run_metrics(result: RunResult, cohort_days: int) -> dict[str, Any]:
     return {
         "seed": result.seed,
         "engine": result.engine,
-        "all": _group(result, everyone),
-        "early": _group(result, early),
-        "last": _group(result, late),
+        "all": _group(result, everyone, value),
+        "early": _group(result, early, value),
+        "last": _group(result, late, value),
         "cohorts": [
-            {"cohort": int(c), "from_day": int(c) * cohort_days, **_group(result, cohort == c)}
+            {
+                "cohort": int(c),
+                "from_day": int(c) * cohort_days,
+                **_group(result, cohort == c, value),
+            }
             for c in np.unique(cohort)
         ],
         "cash_flow": {

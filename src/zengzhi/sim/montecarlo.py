@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from zengzhi.sim.exact import run_exact
 from zengzhi.sim.kernel import run_kernel
-from zengzhi.sim.metrics import run_metrics, summarize
+from zengzhi.sim.metrics import run_metrics, sale_value, summarize
 from zengzhi.sim.plan import Plan, draw_plan
 from zengzhi.sim.result import RunResult
 from zengzhi.sim.scenario import Scenario
@@ -56,22 +56,25 @@ def run_seed(scenario: Scenario, seed: int) -> RunResult:
     return run_kernel(scenario, plan)
 
 
-def keep(result: RunResult, cohort_days: int, sample: int = 5_000) -> SeedRun:
+def keep(result: RunResult, scenario: Scenario, sample: int = 5_000) -> SeedRun:
+    """Reduce a run to what reports need; `multiples` also holds the if-sold-now multiples."""
+    after_fee = float(1 - scenario.economy.pool.sell_fee)
     received = result.member("received_fen") + result.member("referral_fen")
-    multiples = received / np.maximum(result.member("spent_fen"), 1)
-    if len(multiples) > sample:
+    spent = np.maximum(result.member("spent_fen"), 1)
+    multiples = np.stack((received / spent, (received + sale_value(result, after_fee)) / spent))
+    if multiples.shape[1] > sample:
         # an evenly spaced sample by join order keeps every cohort represented
-        multiples = multiples[np.linspace(0, len(multiples) - 1, sample).astype(np.int64)]
-    return SeedRun(
-        result.seed, result.engine, result.daily, multiples, run_metrics(result, cohort_days)
-    )
+        picks = np.linspace(0, multiples.shape[1] - 1, sample).astype(np.int64)
+        multiples = multiples[:, picks]
+    metrics = run_metrics(result, scenario.cohort_days, after_fee)
+    return SeedRun(result.seed, result.engine, result.daily, multiples, metrics)
 
 
 def monte_carlo(scenario: Scenario, on_seed: Callable[[int], None] | None = None) -> MonteCarlo:
     """Run every seed of the scenario; `on_seed` is told after each (for a progress bar)."""
     runs = []
     for seed in scenario.seeds:
-        runs.append(keep(run_seed(scenario, seed), scenario.cohort_days))
+        runs.append(keep(run_seed(scenario, seed), scenario))
         if on_seed is not None:
             on_seed(seed)
     return MonteCarlo(scenario, tuple(runs), summarize([r.metrics for r in runs]))

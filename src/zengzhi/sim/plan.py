@@ -132,4 +132,6 @@ def _referrers(share: float, n: int, rng: np.random.Generator) -> I64:
     referred = rng.random(n) < share
     picks = np.floor(rng.random(n) * np.arange(n)).astype(np.int64)
     referred[0:1] = False
-    return np.where(referred, picks, -1).astype(np.int64)
+    out: I64 = np.full(n, -1, dtype=np.int64)
+    out[referred] = picks[referred]
+    return out

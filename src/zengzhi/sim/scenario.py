@@ -358,7 +358,7 @@ def _growth(table: Mapping[str, Any]) -> Growth:
     raw = table.get("segments")
     if not isinstance(raw, list) or not raw:
         raise ScenarioError("[growth] a piecewise curve needs [[growth.segments]] tables")
-    segments = []
+    segments: list[Segment] = []
     for i, seg in enumerate(raw):
         where = f"growth.segments[{i}]"
         if not isinstance(seg, Mapping):

@@ -68,22 +68,22 @@ def run_sweep(
     points = grid(scenario)
     with ExitStack() as stack:
         if scheduler:
-            client = stack.enter_context(Client(scheduler))
+            client = stack.enter_context(Client(scheduler))  # type: ignore[no-untyped-call]
         else:
             cluster = stack.enter_context(
-                LocalCluster(
+                LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=processes,
                     dashboard_address=None,
                 )
             )
-            client = stack.enter_context(Client(cluster))
+            client = stack.enter_context(Client(cluster))  # type: ignore[no-untyped-call]
         futures = {
             client.submit(_summary_of, p, pure=False): i for i, (_, _, p) in enumerate(points)
         }
         summaries: dict[int, dict[str, Any]] = {}
-        for future in as_completed(futures):
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
             summaries[futures[future]] = future.result()
             if on_point is not None:
                 on_point()
