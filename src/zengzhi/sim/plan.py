@@ -114,10 +114,13 @@ def _amounts(sizes: OrderSizes, count: int, rng: np.random.Generator) -> I64:
         return np.full(count, sizes.amount_fen, dtype=np.int64)
     if sizes.kind == "lognormal":
         raw = sizes.amount_fen * np.exp(sizes.sigma * rng.standard_normal(count))
-        return np.clip(np.rint(raw), sizes.min_fen, sizes.max_fen).astype(np.int64)
+        clipped: I64 = np.clip(np.rint(raw), sizes.min_fen, sizes.max_fen).astype(np.int64)
+        return clipped
     weights = np.asarray(sizes.weights, dtype=np.float64)
     picks = rng.choice(len(sizes.table_fen), size=count, p=weights / weights.sum())
-    return np.asarray(sizes.table_fen, dtype=np.int64)[picks]
+    table: I64 = np.asarray(sizes.table_fen, dtype=np.int64)
+    out: I64 = table[picks]
+    return out
 
 
 def _groups(scenario: Scenario, n: int, rng: np.random.Generator) -> I64:
