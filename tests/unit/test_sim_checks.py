@@ -58,7 +58,9 @@ def test_local_life_exit_at_1_2_with_20_percent_fee_stays_below_spend() -> None:
 
 def test_a_3x_exit_with_20_percent_fee_can_return_more_than_was_spent() -> None:
     finding = next(
-        f for f in check_config(load_preset("appreciating-pool")) if f.code == "returns_exceed_spend"
+        f
+        for f in check_config(load_preset("appreciating-pool"))
+        if f.code == "returns_exceed_spend"
     )
     assert finding.severity is Severity.HIGH
     assert "3 × (1 − 0.2) = 2.4" in finding.explanation
@@ -131,6 +133,7 @@ def test_without_strict_mode_findings_are_reported_but_nothing_blocks() -> None:
 
 
 def test_the_output_says_it_is_not_legal_advice() -> None:
-    assert "not legal advice" in findings_json(review_rules(load_preset("two-tokens")))[
-        "not_legal_advice"
-    ]
+    assert (
+        "not legal advice"
+        in findings_json(review_rules(load_preset("two-tokens")))["not_legal_advice"]
+    )

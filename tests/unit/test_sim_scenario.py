@@ -78,7 +78,7 @@ def test_an_economy_file_is_found_next_to_the_scenario(tmp_path: Path) -> None:
 def test_a_file_that_is_not_toml_is_refused_with_its_name(tmp_path: Path) -> None:
     bad = tmp_path / "broken.toml"
     bad.write_text("[scenario\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="broken.toml is not valid TOML"):
+    with pytest.raises(ScenarioError, match=r"broken\.toml is not valid TOML"):
         load_scenario(bad)
 
 
