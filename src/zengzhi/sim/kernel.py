@@ -19,6 +19,7 @@ four factors fits the 8 limbs of `_cmp`.
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction
 from typing import Any
 
@@ -58,7 +59,7 @@ _N_DAILY, _N_MEMBER = len(DAILY_COLUMNS), len(MEMBER_COLUMNS)
 # -- exact arithmetic helpers -------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _floor3(a: int, b: int, c: int, d: int) -> int:
     """floor(a·b·c / d) for non-negative a, b, c and 0 < d < 2^56, result < 2^62."""
     q = int(float(a) * float(b) * float(c) / float(d))
@@ -120,43 +121,37 @@ def _cmp(a0: int, a1: int, a2: int, a3: int, b0: int, b1: int, b2: int, b3: int)
 # -- the exit heap: entries (spend, points, seq, version), ordered by spend/points, seq --------
 
 
-@njit(cache=True)
-def _less(hs: np.ndarray, hp: np.ndarray, hq: np.ndarray, i: int, j: int) -> bool:
-    c = _cmp(hs[i], hp[j], 1, 1, hs[j], hp[i], 1, 1)
+@njit(cache=True, inline="always")
+def _before(si: int, pi: int, qi: int, sj: int, pj: int, qj: int) -> bool:
+    """Exit order of two heap entries: threshold spend/points, then join order.
+
+    Scalars only: numba reference-counts arrays passed to a function, which would cost
+    more than the comparison on the hot path. Floats decide clear cases; close calls
+    (within 1e-9) go to the exact comparison.
+    """
+    ki = float(si) / float(pi)
+    kj = float(sj) / float(pj)
+    if ki < kj * (1.0 - _MARGIN):
+        return True
+    if ki > kj * (1.0 + _MARGIN):
+        return False
+    c = _cmp(si, pj, 1, 1, sj, pi, 1, 1)
     if c != 0:
         return c < 0
-    return bool(hq[i] < hq[j])
+    return qi < qj
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _less(hs: np.ndarray, hp: np.ndarray, hq: np.ndarray, i: int, j: int) -> bool:
+    return _before(hs[i], hp[i], hq[i], hs[j], hp[j], hq[j])
+
+
+@njit(cache=True, inline="always")
 def _swap(hs: np.ndarray, hp: np.ndarray, hq: np.ndarray, hv: np.ndarray, i: int, j: int) -> None:
     hs[i], hs[j] = hs[j], hs[i]
     hp[i], hp[j] = hp[j], hp[i]
     hq[i], hq[j] = hq[j], hq[i]
     hv[i], hv[j] = hv[j], hv[i]
-
-
-@njit(cache=True)
-def _push(
-    hs: np.ndarray,
-    hp: np.ndarray,
-    hq: np.ndarray,
-    hv: np.ndarray,
-    size: int,
-    s: int,
-    p: int,
-    q: int,
-    v: int,
-) -> int:
-    i = size
-    hs[i], hp[i], hq[i], hv[i] = s, p, q, v
-    while i > 0:
-        parent = (i - 1) // 2
-        if not _less(hs, hp, hq, i, parent):
-            break
-        _swap(hs, hp, hq, hv, i, parent)
-        i = parent
-    return size + 1
 
 
 @njit(cache=True)
@@ -209,7 +204,7 @@ def _rebuild(
 # -- the day loop -------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _run(
     # the plan
     day_start: Any, order_member: Any, order_amount: Any, order_pool: Any, n_members: Any,
@@ -221,21 +216,26 @@ def _run(
     burn_n: Any, burn_d: Any, dir_n: Any, dir_d: Any, ind_n: Any, ind_d: Any,
     # behaviours
     g_kind: Any, g_num: Any, g_den: Any, g_window: Any, run_day: Any, stop_after_exit: Any,
+    # reused buffers
+    mem_buf: Any, member_buf: Any, heap_buf: Any,
 ) -> Any:  # fmt: skip
     horizon = len(day_start) - 1
     daily = np.zeros((horizon, _N_DAILY), dtype=np.int64)
-    mem = np.zeros((n_members, _N_MEMBER), dtype=np.int64)
+    # reused buffers (see Workspace): reset only the part this run uses
+    mem = mem_buf[:n_members]
+    mem[:, :] = 0
     for i in range(n_members):
         mem[i, _MOUT] = -1
-    points = np.zeros(n_members, dtype=np.int64)
-    spend = np.zeros(n_members, dtype=np.int64)
-    version = np.zeros(n_members, dtype=np.int64)
-    left = np.zeros(n_members, dtype=np.bool_)
-    cap_heap = 2 * n_members + 1026
-    hs = np.zeros(cap_heap, dtype=np.int64)
-    hp = np.zeros(cap_heap, dtype=np.int64)
-    hq = np.zeros(cap_heap, dtype=np.int64)
-    hv = np.zeros(cap_heap, dtype=np.int64)
+    member_buf[:, :n_members] = 0
+    points = member_buf[0, :n_members]
+    spend = member_buf[1, :n_members]
+    version = member_buf[2, :n_members]
+    left = member_buf[3, :n_members]  # 0 or 1
+    cap_heap = heap_buf.shape[1]
+    hs = heap_buf[0]
+    hp = heap_buf[1]
+    hq = heap_buf[2]
+    hv = heap_buf[3]
     size = 0
     close_a = np.zeros(horizon, dtype=np.int64)  # closing price as a pair a/b (fen per micro)
     close_b = np.zeros(horizon, dtype=np.int64)
@@ -252,7 +252,7 @@ def _run(
         # 1. orders
         for k in range(day_start[day], day_start[day + 1]):
             i = order_member[k]
-            if stop_after_exit and left[i]:
+            if stop_after_exit and left[i] != 0:
                 continue
             amount = order_amount[k]
             c = order_pool[k]
@@ -277,7 +277,19 @@ def _run(
             if exits_on and points[i] > 0:
                 if size >= cap_heap - 1:
                     size = _rebuild(hs, hp, hq, hv, points, spend, version, joined)
-                size = _push(hs, hp, hq, hv, size, spend[i], points[i], i, version[i])
+                # push (inline: no array arguments on the hot path)
+                pos = size
+                hs[pos], hp[pos], hq[pos], hv[pos] = spend[i], points[i], i, version[i]
+                while pos > 0:
+                    up = (pos - 1) // 2
+                    if not _before(hs[pos], hp[pos], hq[pos], hs[up], hp[up], hq[up]):
+                        break
+                    hs[pos], hs[up] = hs[up], hs[pos]
+                    hp[pos], hp[up] = hp[up], hp[pos]
+                    hq[pos], hq[up] = hq[up], hq[pos]
+                    hv[pos], hv[up] = hv[up], hv[pos]
+                    pos = up
+                size += 1
             daily[day, _ORD] += 1
             daily[day, _CIN] += amount
             daily[day, _PIN] += c
@@ -294,7 +306,16 @@ def _run(
                     fee = amount * ind_n // ind_d
                     daily[day, _REF] += fee
                     mem[r2, _MREF] += fee
-            if exits_on:
+            # the exact cascade runs unless the heap's top is live and clearly below the line
+            if (
+                exits_on
+                and size > 0
+                and (
+                    hv[0] != version[hq[0]]
+                    or float(hp[0]) * float(pool) * float(md)
+                    >= float(mn) * float(hs[0]) * float(outstanding) * (1.0 - _MARGIN)
+                )
+            ):
                 pool, outstanding, idle_a, idle_b, size, holders = _cascade(
                     day, pool, outstanding, idle_a, idle_b, size, holders, hs, hp, hq, hv,
                     points, spend, version, left, kn, kd, mn, md, daily, mem,
@@ -329,7 +350,7 @@ def _run(
                 )
                 holders -= 1
                 version[i] += 1
-                left[i] = True
+                left[i] = 1
                 daily[day, _SAL] += 1
                 daily[day, _SPAY] += payout
                 mem[i, _MSALES] += 1
@@ -414,7 +435,7 @@ def _cascade(
         holders -= 1
         spend[i] = 0
         version[i] += 1
-        left[i] = True
+        left[i] = 1
         daily[day, _EXI] += 1
         daily[day, _EPAY] += payout
         mem[i, _MEXITS] += 1
@@ -463,8 +484,12 @@ def pool_parts(scenario: Scenario, plan: Plan) -> np.ndarray:
     return -((-plan.order_amount * share.numerator) // share.denominator)
 
 
-def run_kernel(scenario: Scenario, plan: Plan) -> RunResult:
-    """Run one seed's plan in the jitted kernel; same columns as `run_exact`."""
+def run_kernel(scenario: Scenario, plan: Plan, reuse: bool = False) -> RunResult:
+    """Run one seed's plan in the jitted kernel; same columns as `run_exact`.
+
+    With `reuse`, the members array is a view into this thread's buffers, valid until
+    the thread's next kernel run: for callers that reduce it at once (Monte Carlo).
+    """
     order_pool = pool_parts(scenario, plan)
     check_bounds(scenario, plan, order_pool)
     rules = scenario.economy.pool
@@ -494,5 +519,28 @@ def run_kernel(scenario: Scenario, plan: Plan) -> RunResult:
         np.array([b.window_days for b in behaviours], dtype=np.int64),
         scenario.bank_run.day if scenario.bank_run is not None else -1,
         scenario.repeat.after_exit == "stop",
+        *_workspace(plan.n_members),
     )  # fmt: skip
-    return RunResult(plan.seed, "kernel", daily, members)
+    return RunResult(plan.seed, "kernel", daily, members if reuse else members.copy())
+
+
+_local = threading.local()
+
+
+def _workspace(n_members: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This thread's buffers, grown as needed and reused from run to run.
+
+    Touching fresh memory (page faults) costs more than the simulation itself on large
+    runs, so a Monte Carlo keeps one set of buffers per thread. The exit heap holds
+    n + 1026 rows; when it fills with stale rows it is rebuilt from the live holders.
+    """
+    have = getattr(_local, "buffers", None)
+    if have is None or have[0].shape[0] < n_members:
+        size = max(n_members, 1024)
+        have = (
+            np.zeros((size, _N_MEMBER), dtype=np.int64),
+            np.zeros((4, size), dtype=np.int64),
+            np.zeros((4, size + 1026), dtype=np.int64),
+        )
+        _local.buffers = have
+    return have

@@ -49,11 +49,12 @@ def engine_for(scenario: Scenario, plan: Plan) -> str:
     return "exact" if plan.n_orders <= EXACT_MAX_ORDERS else "kernel"
 
 
-def run_seed(scenario: Scenario, seed: int) -> RunResult:
+def run_seed(scenario: Scenario, seed: int, reuse: bool = False) -> RunResult:
+    """One seed on the chosen engine; `reuse` lets the kernel hand back its buffers."""
     plan = draw_plan(scenario, seed)
     if engine_for(scenario, plan) == "exact":
         return run_exact(scenario, plan)
-    return run_kernel(scenario, plan)
+    return run_kernel(scenario, plan, reuse=reuse)
 
 
 def keep(result: RunResult, scenario: Scenario, sample: int = 5_000) -> SeedRun:
@@ -74,7 +75,8 @@ def monte_carlo(scenario: Scenario, on_seed: Callable[[int], None] | None = None
     """Run every seed of the scenario; `on_seed` is told after each (for a progress bar)."""
     runs = []
     for seed in scenario.seeds:
-        runs.append(keep(run_seed(scenario, seed), scenario))
+        # keep() reduces the members at once, so the kernel may reuse its buffers
+        runs.append(keep(run_seed(scenario, seed, reuse=True), scenario))
         if on_seed is not None:
             on_seed(seed)
     return MonteCarlo(scenario, tuple(runs), summarize([r.metrics for r in runs]))
