@@ -133,3 +133,11 @@ def test_a_plan_is_the_same_for_the_same_seed_and_numbers_members_by_first_order
 def test_expected_draw_places_exactly_the_curve_total() -> None:
     s = make_scenario(growth={"curve": "constant", "rate": 2.5, "draw": "expected"})
     assert draw_plan(s, 0).n_members == 150
+
+
+def test_every_example_scenario_in_the_repository_is_valid() -> None:
+    folder = Path(__file__).resolve().parents[2] / "scenarios"
+    files = sorted(folder.glob("*.toml"))
+    assert len(files) >= 9
+    for path in files:
+        assert load_scenario(path).horizon_days > 0, path.name

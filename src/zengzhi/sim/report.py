@@ -60,7 +60,9 @@ def _fig(fig: go.Figure) -> str:
 def _pct(band: dict[str, float] | None) -> str:
     if band is None:
         return "—"
-    return f"{band['median']:.0%}"
+    value = band["median"]
+    # small shares keep a decimal: 0.4% of members is not "0%"
+    return f"{value:.1%}" if 0 < value < 0.1 else f"{value:.0%}"
 
 
 def _band(band: dict[str, float] | None, fmt: str = "{:.0%}") -> str:

@@ -96,7 +96,7 @@ def write_stress_reports(out: Path, seeds: int, progress: Progress | None = None
         if not model.has_pool:
             target.write_text(unmodelled_report(base, model, decision), encoding="utf-8")
             lines.append(
-                f"| [{preset}]({preset}.html) | not simulated (no pool) | | | | | {high} |"
+                f"| [{preset}]({preset}.html) | not simulated (no pool) | | | | | | | | {high} |"
             )
             continue
         runs: list[MonteCarlo] = []
@@ -122,9 +122,10 @@ def _summary_head(seeds: int) -> list[str]:
         "spent. This is a simulation under stated assumptions: not a forecast, not a promise.",
         "以下为模拟结果（多次模拟的中位数），不是预测，也不是收益承诺。",
         "",
-        "| preset | stress | members | got back ≥ spent | last 10% got back | median multiple "
-        "| high-severity findings |",
-        "|---|---|---|---|---|---|---|",
+        "| preset | stress | members | got back ≥ spent | first 10% got back "
+        "| last 10% got back | median multiple | ≥ spent if sold now (not cash) "
+        "| first 10%: paid by later members, at least | high-severity findings |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
 
 
@@ -138,9 +139,12 @@ def _summary_row(preset: str, key: str, mc: MonteCarlo, high: str) -> str:
     s = mc.summary
     return (
         f"| [{preset}]({preset}.html) | {key} | {_fmt(s['all'].get('members'), '{:,.0f}')} "
-        f"| {_fmt(s['all'].get('recovered_share'), '{:.0%}')} "
-        f"| {_fmt(s['last'].get('recovered_share'), '{:.0%}')} "
-        f"| {_fmt(s['all'].get('multiple_median'), '{:.2f}')} | {high} |"
+        f"| {_fmt(s['all'].get('recovered_share'), '{:.1%}')} "
+        f"| {_fmt(s['early'].get('recovered_share'), '{:.1%}')} "
+        f"| {_fmt(s['last'].get('recovered_share'), '{:.1%}')} "
+        f"| {_fmt(s['all'].get('multiple_median'), '{:.2f}')} "
+        f"| {_fmt(s['all'].get('recovered_if_sold_share'), '{:.1%}')} "
+        f"| {_fmt(s['early'].get('received_from_later_share'), '{:.0%}')} | {high} |"
     )
 
 
