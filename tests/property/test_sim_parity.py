@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -142,3 +143,29 @@ def test_cmp_decides_near_ties_below_float_resolution(x: int, y: int, z: int) ->
     # x·y·z·z against x·y·z·z + 1 (about 2^58): far closer than float64 can tell apart
     assert _cmp(x * y, z, z, 1, x * y * z * z + 1, 1, 1, 1) == -1
     assert _cmp(x * y * z * z + 1, 1, 1, 1, x, y, z, z) == 1
+
+
+@pytest.mark.slow
+def test_kernel_equals_exact_engine_on_a_large_run() -> None:
+    """Tens of thousands of orders (hundreds of thousands with ZENGZHI_SLOW=1), with
+    repeat buyers so that stale exit-heap rows pile up and the heap is rebuilt."""
+    days = 400 if SLOW else 120
+    scenario = make_scenario(
+        scenario={"preset": "local-life", "horizon_days": days},
+        config={"pool": {"exit_multiple": "1.3", "monthly_burn": "0.01"}},
+        growth={"curve": "logistic", "capacity": 25 * days, "rate": 0.05, "midpoint_day": days / 2},
+        orders={"size": "lognormal", "median_yuan": "200", "sigma": 1.2},
+        repeat={"share": 0.8, "mean_interval_days": 4, "after_exit": "continue"},
+        referral={"share_referred": 0.7},
+        behaviour=[
+            {"kind": "hold", "share": 0.6},
+            {"kind": "take_profit", "share": 0.3, "multiple": "1.25"},
+            {"kind": "panic", "share": 0.1, "threshold": "0.001", "window_days": 7},
+        ],
+        bank_run={"day": days // 2, "share": 0.2},
+    )
+    plan = draw_plan(scenario, 11)
+    assert plan.n_orders > plan.n_members + 1026  # more pushes than the heap holds
+    exact, fast = run_exact(scenario, plan), run_kernel(scenario, plan)
+    assert np.array_equal(exact.daily, fast.daily)
+    assert np.array_equal(exact.members, fast.members)

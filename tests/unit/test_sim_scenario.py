@@ -141,3 +141,15 @@ def test_every_example_scenario_in_the_repository_is_valid() -> None:
     assert len(files) >= 9
     for path in files:
         assert load_scenario(path).horizon_days > 0, path.name
+
+
+def test_the_kernel_refuses_a_run_outside_its_exact_range_instead_of_rounding() -> None:
+    from zengzhi.sim.kernel import run_kernel
+
+    huge = make_scenario(
+        scenario={"horizon_days": 3},
+        orders={"size": "fixed", "amount_yuan": "9000000000"},  # 9e11 fen, below 2^40
+        growth={"curve": "constant", "rate": 5000, "draw": "expected"},  # pool above 2^49
+    )
+    with pytest.raises(ScenarioError, match="use engine = 'exact'"):
+        run_kernel(huge, draw_plan(huge, 0))

@@ -11,10 +11,13 @@ Parity with `PoolEngine` is to the fen and the micro-point, not approximate:
 - Forced exits use a binary heap ordered exactly by threshold spend/points, then by join
   order, with lazily skipped stale entries: the same order as the engine's exit index.
 
-Bounds relied on (checked by `check_bounds` before a run): pool ≤ 2^49 fen (5.6 trillion
-yuan), points outstanding ≤ 2^52 micro-points, every ratio's numerator and denominator
-≤ 2^20, every order ≤ 2^40 fen, so each divisor stays below 2^56 and each product of
-four factors fits the 8 limbs of `_cmp`.
+Bounds relied on, checked by `check_bounds` before every run (a run outside them is
+refused with a message, never computed wrongly): all orders together ≤ 2^56 fen; the pool
+≤ 2^49 fen (5.6 trillion yuan; it never exceeds the sum of pool contributions); points
+outstanding ≤ 2^53 micro-points (the price never falls below the initial price, so points
+≤ pool ÷ initial price); every ratio's numerator and denominator ≤ 2^20; and every divisor
+(points × (1 − fee) denominator, pool × points-ratio denominator) below 2^56. Then every
+factor handed to `_cmp` is below 2^62 and every quotient of `_floor3` below 2^62.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from zengzhi.sim.result import DAILY_COLUMNS, MEMBER_COLUMNS, D, M, RunResult
 from zengzhi.sim.scenario import Scenario, ScenarioError
 
 POOL_LIMIT = 2**49
-POINTS_LIMIT = 2**52
+POINTS_LIMIT = 2**53
 RATIO_LIMIT = 2**20
 ORDER_LIMIT = 2**40
 _MARGIN = 1e-9
@@ -464,18 +467,26 @@ def check_bounds(scenario: Scenario, plan: Plan, order_pool: np.ndarray) -> None
     ratios += [1 + (b.threshold or Fraction(0)) for b in scenario.behaviours]
     if any(max(r.numerator, r.denominator) > RATIO_LIMIT for r in ratios):
         raise ScenarioError("a ratio has more than 6 significant digits; use engine = 'exact'")
+    # sums are bounded in float first so that the exact int64 sums below cannot wrap
+    if order_pool.astype(np.float64).sum() > 2.0**55:
+        raise ScenarioError("the pool could exceed 2^49 fen; use engine = 'exact'")
     total_pool = int(order_pool.sum())
+    total_cash = float(plan.order_amount.astype(np.float64).sum())
     # the price never falls below the initial price, so points ≤ pool / initial price
-    max_points = (total_pool * 10_000 * rules.initial_price.denominator) // max(
-        1, rules.initial_price.numerator
-    )
-    if plan.n_orders and int(plan.order_amount.max()) > ORDER_LIMIT:
-        raise ScenarioError("an order above 2^40 fen is outside the kernel's range")
-    if total_pool > POOL_LIMIT or max_points > POINTS_LIMIT:
-        raise ScenarioError(
-            "this scenario's pool could exceed the kernel's exact 64-bit range "
-            "(2^49 fen, 2^52 micro-points); use engine = 'exact'"
-        )
+    price = rules.initial_price
+    max_points = total_pool * 10_000 * price.denominator // price.numerator
+    keep, ratio = 1 - rules.sell_fee, rules.points_ratio
+    limits = [
+        (total_cash < 2.0**56, "all orders together exceed 2^56 fen"),
+        (total_pool <= POOL_LIMIT, "the pool could exceed 2^49 fen"),
+        (max_points <= POINTS_LIMIT, "points outstanding could exceed 2^53 micro-points"),
+        (max_points * keep.denominator < 2**56, "a sale's divisor could exceed 2^56"),
+        (total_pool * ratio.denominator < 2**56, "a mint's divisor could exceed 2^56"),
+        (price.numerator * ratio.denominator < 2**56, "the first mint's divisor is too large"),
+    ]
+    for ok, why in limits:
+        if not ok:
+            raise ScenarioError(f"{why}, outside the kernel's exact range; use engine = 'exact'")
 
 
 def pool_parts(scenario: Scenario, plan: Plan) -> np.ndarray:
@@ -490,6 +501,10 @@ def run_kernel(scenario: Scenario, plan: Plan, reuse: bool = False) -> RunResult
     With `reuse`, the members array is a view into this thread's buffers, valid until
     the thread's next kernel run: for callers that reduce it at once (Monte Carlo).
     """
+    if plan.n_orders and int(plan.order_amount.max()) > ORDER_LIMIT:
+        raise ScenarioError(
+            "an order above 2^40 fen is outside the kernel's range; use engine = 'exact'"
+        )
     order_pool = pool_parts(scenario, plan)
     check_bounds(scenario, plan, order_pool)
     rules = scenario.economy.pool
