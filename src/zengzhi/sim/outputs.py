@@ -105,7 +105,7 @@ def write_sweep(out: Path, result: SweepResult) -> dict[str, Path]:
         "metrics": out / "sweep.json",
         "table": out / "sweep.csv",
     }
-    paths["report"].write_text(sweep_report(result, ()), encoding="utf-8")
+    paths["report"].write_text(sweep_report(result), encoding="utf-8")
     rows = [
         {
             "subset": n,

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from zengzhi.sim.checks import NOT_LEGAL_ADVICE, Finding, RulesDecision
+from zengzhi.sim.checks import NOT_LEGAL_ADVICE, RulesDecision
 from zengzhi.sim.metrics import EARLY_SHARE, LATE_SHARE
 from zengzhi.sim.model import Model
 from zengzhi.sim.montecarlo import MonteCarlo
@@ -402,9 +402,8 @@ def unmodelled_report(scenario: Scenario, model: Model, decision: RulesDecision)
     return _page(title, body)
 
 
-def sweep_report(result: SweepResult, findings: Sequence[Finding]) -> str:
+def sweep_report(result: SweepResult) -> str:
     """A heat map (two keys) or a line (one key) of the sweep metric's median over seeds."""
-    del findings  # the per-point rules differ; checks are run on the base scenario instead
     title = f"Zengzhi sweep · {result.scenario.name}"
     values = {p.index: metric_value(p.summary, result.metric) for p in result.points}
     if len(result.keys) == 2:
