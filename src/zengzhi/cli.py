@@ -112,3 +112,141 @@ def _fail(message: str) -> NoReturn:
 
 def main() -> None:
     app()
+
+
+# -- simulator (issue 8): simulate, check, stress-report -------------------------------
+# The simulator's modules (numba, plotly, dask) are imported inside the commands so that
+# `zengzhi replay` and `zengzhi demo` start as fast as before.
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[
+        str, typer.Argument(help="A scenario TOML file (scenarios/README.md) or a preset name.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: sim-out/<scenario>).")
+    ] = None,
+    seeds: Annotated[int | None, typer.Option(help="Number of seeds (Monte Carlo runs).")] = None,
+    engine: Annotated[str | None, typer.Option(help="auto, exact or kernel.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address for sweeps (default: local).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Local Dask workers for sweeps.")] = 2,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Simulate who gets their money back: HTML report, JSON metrics, CSV time series."""
+    from zengzhi.domain.errors import DomainError
+    from zengzhi.sim import commands
+
+    try:
+        plan = commands.adjust(commands.resolve_scenario(scenario), seeds, engine)
+        folder = out or Path("sim-out") / Path(scenario).stem
+        with commands.progress_bar(progress) as bar:
+            paths = commands.simulate(plan, folder, bar, scheduler=scheduler, workers=workers)
+    except DomainError as error:
+        _fail(error.message)
+    for kind, path in paths.items():
+        typer.echo(f"{kind}: {path}")
+
+
+@app.command()
+def check(
+    config: Annotated[str, typer.Argument(help="An economy configuration TOML or a preset name.")],
+    strict: Annotated[
+        bool, typer.Option(help="Refuse rules with unacknowledged high-severity findings.")
+    ] = True,
+    ack: Annotated[
+        list[str] | None, typer.Option(help="Acknowledge a high finding by its code (repeat).")
+    ] = None,
+    operator: Annotated[str, typer.Option(help="Who acknowledges (required with --ack).")] = "",
+    reason: Annotated[str, typer.Option(help="Why (required with --ack).")] = "",
+    audit_log: Annotated[
+        Path | None, typer.Option(help="JSON Lines file the acknowledgements are appended to.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check rules for the warning signs regulators named (not legal advice). Exit 2: refused."""
+    from zengzhi.domain.errors import DomainError
+    from zengzhi.sim.checks import Acknowledgement, findings_json, review_rules
+    from zengzhi.sim.commands import load_rules
+
+    codes = ack or []
+    if codes and audit_log is None:
+        _fail("an acknowledgement must be audited: pass --audit-log PATH with --ack")
+    try:
+        rules = load_rules(config)
+        acks = [Acknowledgement(code, operator, reason) for code in codes]
+        decision = review_rules(rules, acks, strict=strict)
+    except DomainError as error:
+        _fail(error.message)
+    if audit_log is not None and decision.acknowledged:
+        _append_audit(audit_log, config, decision)
+    if as_json:
+        json.dump(findings_json(decision), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_findings(rules.name, decision)
+    if not decision.accepted:
+        raise typer.Exit(code=2)
+
+
+@app.command("stress-report")
+def stress_report(
+    out: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("reports"),
+    seeds: Annotated[int, typer.Option(help="Seeds per stress scenario.")] = 8,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run the stress scenarios on every preset: one HTML report each and a summary."""
+    from zengzhi.domain.errors import DomainError
+    from zengzhi.sim.commands import progress_bar
+    from zengzhi.sim.stress import write_stress_reports
+
+    try:
+        with progress_bar(progress) as bar:
+            summary = write_stress_reports(out, seeds, bar)
+    except DomainError as error:
+        _fail(error.message)
+    typer.echo(f"summary: {summary}")
+
+
+def _append_audit(path: Path, config: str, decision: object) -> None:
+    from datetime import UTC, datetime
+
+    from zengzhi.sim.checks import RulesDecision
+
+    assert isinstance(decision, RulesDecision)
+    with path.open("a", encoding="utf-8") as log:
+        for finding, ack in decision.acknowledged:
+            record = {
+                "at": datetime.now(UTC).isoformat(),
+                "config": config,
+                "code": finding.code,
+                "severity": finding.severity.value,
+                "operator": ack.operator,
+                "reason": ack.reason,
+            }
+            log.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _print_findings(name: str, decision: object) -> None:
+    from zengzhi.sim.checks import NOT_LEGAL_ADVICE, RulesDecision
+
+    assert isinstance(decision, RulesDecision)
+    console = Console()
+    console.rule(f"checks: {name}")
+    colour = {"high": "bold red", "medium": "yellow", "info": "green"}
+    for f in decision.findings:
+        console.print(
+            f"[{colour[f.severity.value]}]{f.severity.value.upper()}[/] {f.code} ({f.where})"
+        )
+        console.print(f"  {f.title}. {f.explanation}", highlight=False)
+        console.print(f"  {f.explanation_zh}", highlight=False)
+    for f, a in decision.acknowledged:
+        console.print(f"acknowledged {f.code} by {a.operator}: {a.reason}", highlight=False)
+    if decision.blocking:
+        codes = ", ".join(f.code for f in decision.blocking)
+        console.print(f"[bold red]refused[/] (strict): acknowledge with --ack CODE: {codes}")
+    else:
+        console.print("[green]accepted[/]" + ("" if decision.strict else " (not strict)"))
+    console.print(NOT_LEGAL_ADVICE, highlight=False)
