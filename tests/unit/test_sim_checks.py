@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from zengzhi.domain.economy import EconomyConfig
-from zengzhi.presets import load_preset
+from zengzhi.presets import load_preset, preset_names
 from zengzhi.sim.checks import (
     Acknowledgement,
     RulesRefused,
@@ -89,11 +89,16 @@ def test_points_sold_for_cash_are_flagged() -> None:
     assert finding.where == "coins.buy_with_cash"
 
 
-def test_every_preset_lacks_a_risk_disclosure_until_one_is_written() -> None:
-    config = load_preset("shared-purchase")
+def test_rules_without_a_risk_disclosure_are_flagged() -> None:
+    config = _with_sections(load_preset("shared-purchase"), disclosure={})
     assert "no_risk_disclosure" in _codes(config, Severity.MEDIUM)
     disclosed = _with_sections(config, disclosure={"risk_text": "返还取决于他人未来消费，无保证。"})
     assert "no_risk_disclosure" not in _codes(disclosed, Severity.MEDIUM)
+
+
+def test_every_preset_carries_a_risk_disclosure() -> None:
+    for name in preset_names():
+        assert "no_risk_disclosure" not in _codes(load_preset(name), Severity.MEDIUM), name
 
 
 def test_deep_referral_generations_are_flagged() -> None:
