@@ -56,5 +56,7 @@ def test_domain_uses_standard_library_only() -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] not in allowed_roots]
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.split(".")[0] not in allowed_roots
+            ]
     assert offenders == []

@@ -39,18 +39,74 @@ def encode(value: Value) -> bytes:
     return _frame(b"L", b"".join(encode(item) for item in value))
 
 
+def transaction_fields(prev_hash: bytes, tx: Transaction) -> list[Value]:
+    """What the hash of a transaction commits to, in order."""
+    return [
+        TRANSACTION_DOMAIN,
+        prev_hash,
+        tx.economy_id,
+        tx.seq,
+        tx.event_seq,
+        tx.kind,
+        tx.member,
+        tx.recorded_at,
+        [[leg.kind, leg.holder, leg.asset, leg.amount] for leg in tx.legs],
+    ]
+
+
+# Frames of the short strings that recur in every transaction (kinds, assets, holders).
+_TEXT_FRAMES: dict[str, bytes] = {}
+_ACCOUNT_FRAMES: dict[tuple[str, str, str], bytes] = {}
+_CACHE_LIMIT = 1 << 17
+_HASH_PREFIX = b"B" + (32).to_bytes(8, "big")
+
+
+def _text(value: str) -> bytes:
+    frame = _TEXT_FRAMES.get(value)
+    if frame is None:
+        frame = _frame(b"S", value.encode("utf-8"))
+        if len(_TEXT_FRAMES) < _CACHE_LIMIT:
+            _TEXT_FRAMES[value] = frame
+    return frame
+
+
+def _account(kind: str, holder: str, asset: str) -> bytes:
+    key = (kind, holder, asset)
+    frame = _ACCOUNT_FRAMES.get(key)
+    if frame is None:
+        frame = _text(kind) + _text(holder) + _text(asset)
+        if len(_ACCOUNT_FRAMES) < _CACHE_LIMIT:
+            _ACCOUNT_FRAMES[key] = frame
+    return frame
+
+
+def _int(value: int) -> bytes:
+    digits = str(value).encode("ascii")
+    return b"I" + len(digits).to_bytes(8, "big") + digits
+
+
 def encode_transaction(prev_hash: bytes, tx: Transaction) -> bytes:
-    """Every field of a transaction and the hash of the one before it, canonically."""
-    return encode(
-        [
-            TRANSACTION_DOMAIN,
-            prev_hash,
-            tx.economy_id,
-            tx.seq,
-            tx.event_seq,
-            tx.kind,
-            tx.member,
-            tx.recorded_at,
-            [[leg.kind, leg.holder, leg.asset, leg.amount] for leg in tx.legs],
-        ]
+    """`encode(transaction_fields(prev_hash, tx))`, computed without the generic walk.
+
+    The writer hashes every transaction inside the write path, so this is the hot loop;
+    a test checks it against the generic encoding.
+    """
+    legs = []
+    for leg in tx.legs:
+        inner = _account(leg.kind, leg.holder, leg.asset) + _int(leg.amount)
+        legs.append(b"L" + len(inner).to_bytes(8, "big") + inner)
+    all_legs = b"".join(legs)
+    body = b"".join(
+        (
+            _text(TRANSACTION_DOMAIN),
+            _HASH_PREFIX + prev_hash if len(prev_hash) == 32 else _frame(b"B", prev_hash),
+            _text(tx.economy_id),
+            _int(tx.seq),
+            _int(tx.event_seq),
+            _text(tx.kind),
+            _NONE if tx.member is None else _text(tx.member),
+            _int(tx.recorded_at),
+            b"L" + len(all_legs).to_bytes(8, "big") + all_legs,
+        )
     )
+    return b"L" + len(body).to_bytes(8, "big") + body

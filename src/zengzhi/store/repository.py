@@ -9,11 +9,23 @@ memory stays flat however long the history is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    update,
+)
 
 from zengzhi.app.codec import config_from_json, price_text
 from zengzhi.app.errors import DuplicateParty, EconomyExists, UnknownEconomy
@@ -35,6 +47,23 @@ if TYPE_CHECKING:
     from zengzhi.store.database import Database
 
 _PAGE = 2000
+_STAGING = {
+    "zz_stage_accounts": "kind text, holder text, asset text, is_source bool, created_at int8",
+    "zz_stage_deltas": "kind text, holder text, asset text, delta int8",
+    "zz_stage_members": (
+        "member_id text, created_at int8, join_seq int8, points_micro int8, cash_fen int8,"
+        " cycle_spend_fen int8, exits int4, exit_key int8"
+    ),
+}
+# binary COPY needs each column's PostgreSQL type
+_PG_TYPES: dict[type, str] = {
+    String: "text",
+    Text: "text",
+    BigInteger: "int8",
+    Integer: "int4",
+    LargeBinary: "bytea",
+    Boolean: "bool",
+}
 _KEY_CHUNK = 500
 
 
@@ -158,6 +187,14 @@ class SqlLedger:
     def find_events(self, economy_id: str, keys: Collection[str]) -> dict[str, EventRecord]:
         found: dict[str, EventRecord] = {}
         ordered = sorted(keys)
+        if not ordered:
+            return found
+        if not self._db.is_sqlite:  # one array parameter instead of a long IN list
+            rows = self._conn.exec_driver_sql(
+                "SELECT * FROM events WHERE economy_id = %(e)s AND idem_key = ANY(%(k)s::text[])",
+                {"e": economy_id, "k": ordered},
+            )
+            return {row.idem_key: _event(row) for row in rows}
         e = t.events.c
         for start in range(0, len(ordered), _KEY_CHUNK):
             chunk = ordered[start : start + _KEY_CHUNK]
@@ -260,12 +297,35 @@ class SqlLedger:
             )
             return
         raw: Any = self._conn.connection.driver_connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-        ):
+        sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.set_types([_PG_TYPES[type(c.type)] for c in table.columns])
             for row in rows:
                 copy.write_row(row)
+
+    def _stage(self, name: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """PostgreSQL: binary-COPY rows into a per-connection staging table (emptied at commit).
+
+        Set-based statements then read from it: far cheaper than arrays built in Python.
+        """
+        proxy: Any = self._conn.connection
+        raw: Any = proxy.driver_connection
+        if not proxy.info.get("zz_staging"):
+            with raw.cursor() as cursor:
+                for table, columns in _STAGING.items():
+                    cursor.execute(
+                        f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
+                    )
+
+            def created() -> None:
+                proxy.info["zz_staging"] = True
+
+            self._on_commit(created)
+        types = [column.split()[1] for column in _STAGING[name].split(", ")]
+        with raw.cursor() as cursor, cursor.copy(f"COPY {name} FROM STDIN (FORMAT BINARY)") as cp:
+            cp.set_types(types)
+            for row in rows:
+                cp.write_row(row)
 
     def _accounts(self, eid: str, deltas: dict[AccountKey, int], now: int) -> None:
         """Open the accounts this batch touches for the first time, with a zero balance."""
@@ -287,17 +347,16 @@ class SqlLedger:
                 zeros,
             )
         else:
+            self._stage("zz_stage_accounts", [r[1:] for r in rows])
             self._conn.exec_driver_sql(
-                f"INSERT INTO accounts {cols} SELECT %(e)s, * FROM unnest(%(k)s::text[],"
-                " %(h)s::text[], %(a)s::text[], %(s)s::bool[], %(t)s::bigint[])"
-                " ON CONFLICT DO NOTHING",
-                _columns(rows, "e", "k", "h", "a", "s", "t"),
+                f"INSERT INTO accounts {cols} SELECT %(e)s, kind, holder, asset, is_source,"
+                " created_at FROM zz_stage_accounts ON CONFLICT DO NOTHING",
+                {"e": eid},
             )
             self._conn.exec_driver_sql(
-                f"INSERT INTO balances {bcols} SELECT %(e)s, * FROM unnest(%(k)s::text[],"
-                " %(h)s::text[], %(a)s::text[], %(b)s::bigint[], %(s)s::bool[])"
-                " ON CONFLICT DO NOTHING",
-                _columns(zeros, "e", "k", "h", "a", "b", "s"),
+                f"INSERT INTO balances {bcols} SELECT %(e)s, kind, holder, asset, 0, is_source"
+                " FROM zz_stage_accounts ON CONFLICT DO NOTHING",
+                {"e": eid},
             )
 
         def remember() -> None:
@@ -317,12 +376,12 @@ class SqlLedger:
                 rows,
             )
             return
-        params = _columns([(eid, *row[2:], row[0]) for row in rows], "e", "k", "h", "a", "d")
+        self._stage("zz_stage_deltas", [(*row[2:], row[0]) for row in rows])
         self._conn.exec_driver_sql(
-            "UPDATE balances AS b SET balance = b.balance + v.d FROM unnest(%(k)s::text[],"
-            " %(h)s::text[], %(a)s::text[], %(d)s::bigint[]) AS v(k, h, a, d)"
-            " WHERE b.economy_id = %(e)s AND b.kind = v.k AND b.holder = v.h AND b.asset = v.a",
-            params,
+            "UPDATE balances AS b SET balance = b.balance + v.delta FROM zz_stage_deltas AS v"
+            " WHERE b.economy_id = %(e)s AND b.kind = v.kind AND b.holder = v.holder"
+            " AND b.asset = v.asset",
+            {"e": eid},
         )
 
     def _members(self, eid: str, positions: list[MemberPosition], now: int) -> None:
@@ -349,11 +408,10 @@ class SqlLedger:
                 f"INSERT INTO members {cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict, rows
             )
         else:
+            self._stage("zz_stage_members", [r[1:] for r in rows])
             self._conn.exec_driver_sql(
-                f"INSERT INTO members {cols} SELECT %(e)s, * FROM unnest(%(m)s::text[],"
-                " %(c)s::bigint[], %(j)s::bigint[], %(p)s::bigint[], %(f)s::bigint[],"
-                " %(s)s::bigint[], %(x)s::int[], %(k)s::bigint[])" + conflict,
-                _columns(rows, "e", "m", "c", "j", "p", "f", "s", "x", "k"),
+                f"INSERT INTO members {cols} SELECT %(e)s, * FROM zz_stage_members" + conflict,
+                {"e": eid},
             )
 
     # -- reads for verify and proofs ---------------------------------------------------
@@ -478,12 +536,3 @@ def _event(row: Any) -> EventRecord:
         row.error_message,
         row.recorded_at,
     )
-
-
-def _columns(rows: Iterable[tuple[Any, ...]], first: str, *names: str) -> dict[str, Any]:
-    """Rows whose first value is the economy id, as one scalar and one array per column."""
-    columns = list(zip(*rows, strict=True))
-    params: dict[str, Any] = {first: columns[0][0]}
-    for name, column in zip(names, columns[1:], strict=True):
-        params[name] = list(column)
-    return params

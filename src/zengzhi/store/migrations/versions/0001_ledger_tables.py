@@ -4,9 +4,11 @@ Revision ID: 0001
 Revises:
 
 Triggers: append-only tables refuse UPDATE, DELETE (and on PostgreSQL TRUNCATE). On
-PostgreSQL a deferred constraint trigger checks at commit that every transaction's
-postings sum to zero per asset. SQLite has no deferred triggers; there the check runs when
-the writer advances the economy's head, the last statement of every batch.
+PostgreSQL a deferred constraint trigger checks at commit that every transaction the batch
+added has postings summing to zero per asset, and postings can be added only to
+transactions beyond the committed head. SQLite has no deferred triggers; there the same
+balance check runs when the writer advances the economy's head, the last statement of
+every batch.
 """
 
 from __future__ import annotations
@@ -223,18 +225,21 @@ def _postgresql_triggers() -> None:
             f"CREATE TRIGGER zz_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION zz_refuse_change()"
         )
+    # Balance at commit: one set-based check per batch. The writer advances the economy's
+    # tx_seq once per batch, so a deferred constraint trigger on that row checks every
+    # transaction of the batch (a per-posting row trigger costs ~7 µs a leg, too much).
     op.execute(
         """
         CREATE FUNCTION zz_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
             bad record;
         BEGIN
-            SELECT asset, sum(amount) AS total INTO bad FROM postings
-             WHERE economy_id = NEW.economy_id AND tx_seq = NEW.tx_seq
-             GROUP BY asset HAVING sum(amount) <> 0 LIMIT 1;
+            SELECT tx_seq, asset, sum(amount) AS total INTO bad FROM postings
+             WHERE economy_id = NEW.economy_id AND tx_seq > OLD.tx_seq AND tx_seq <= NEW.tx_seq
+             GROUP BY tx_seq, asset HAVING sum(amount) <> 0 ORDER BY tx_seq LIMIT 1;
             IF FOUND THEN
                 RAISE EXCEPTION 'transaction % of economy % does not balance: % sums to %',
-                    NEW.tx_seq, NEW.economy_id, bad.asset, bad.total
+                    bad.tx_seq, NEW.economy_id, bad.asset, bad.total
                     USING ERRCODE = 'check_violation';
             END IF;
             RETURN NULL;
@@ -242,8 +247,31 @@ def _postgresql_triggers() -> None:
         """
     )
     op.execute(
-        "CREATE CONSTRAINT TRIGGER zz_balanced AFTER INSERT ON postings "
+        "CREATE CONSTRAINT TRIGGER zz_balanced AFTER UPDATE OF tx_seq ON economies "
         "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION zz_check_balanced()"
+    )
+    # Postings may only be added to transactions beyond the committed head: a recorded
+    # transaction never gains a leg.
+    op.execute(
+        """
+        CREATE FUNCTION zz_postings_append() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            bad record;
+        BEGIN
+            SELECT a.economy_id, a.tx_seq INTO bad FROM added a
+              JOIN economies e ON e.economy_id = a.economy_id
+             WHERE a.tx_seq <= e.tx_seq LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'transaction % of economy % is recorded: it cannot gain postings',
+                    bad.tx_seq, bad.economy_id USING ERRCODE = 'restrict_violation';
+            END IF;
+            RETURN NULL;
+        END $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER zz_postings_append AFTER INSERT ON postings REFERENCING NEW TABLE AS "
+        "added FOR EACH STATEMENT EXECUTE FUNCTION zz_postings_append()"
     )
 
 
@@ -273,8 +301,10 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in APPEND_ONLY:
             op.execute(f"DROP TRIGGER IF EXISTS zz_append_only ON {table}")
-        op.execute("DROP TRIGGER IF EXISTS zz_balanced ON postings")
+        op.execute("DROP TRIGGER IF EXISTS zz_balanced ON economies")
+        op.execute("DROP TRIGGER IF EXISTS zz_postings_append ON postings")
         op.execute("DROP FUNCTION IF EXISTS zz_check_balanced()")
+        op.execute("DROP FUNCTION IF EXISTS zz_postings_append()")
         op.execute("DROP FUNCTION IF EXISTS zz_refuse_change()")
     op.drop_table("stores")
     op.drop_table("balances")
