@@ -117,10 +117,13 @@ def db_upgrade(
 
     from zengzhi.store import Database
 
+    database = Database(_database_url(url))
     try:
-        Database(_database_url(url)).upgrade(revision)
+        database.upgrade(revision)
     except SQLAlchemyError as error:
         _fail(f"cannot migrate the database: {error.__class__.__name__}: {error}")
+    finally:
+        database.dispose()
     typer.echo(f"database at revision {revision}")
 
 
@@ -136,13 +139,16 @@ def verify(
     from zengzhi.domain import DomainError
     from zengzhi.store import Database
 
+    database = Database(_database_url(url))
     try:
-        with Database(_database_url(url)).unit_of_work() as uow:
+        with database.unit_of_work() as uow:
             report = verify_economy(uow.ledger, economy)
     except DomainError as error:
         _fail(error.message)
     except SQLAlchemyError as error:
         _fail(f"cannot read the database: {error.__class__.__name__}: {error}")
+    finally:
+        database.dispose()
     summary = (
         f"economy {economy}: {report.transactions} transactions, {report.events} events, "
         f"{report.checkpoints} checkpoints, price {report.price}"

@@ -80,8 +80,9 @@ class Audit:
     def _close_block(self, cp: Checkpoint) -> None:
         size = cp.last_seq - cp.first_seq + 1
         if len(self._block) != size or merkle_root(self._block) != cp.root:
+            # the root says the block changed, not where: the chain and the replay say where
             self._flag(
-                cp.first_seq,
+                None,
                 f"checkpoint {cp.number} (transactions {cp.first_seq}-{cp.last_seq}) "
                 "does not match the Merkle root of the stored transactions",
             )
@@ -104,7 +105,7 @@ class Audit:
         elif self._prev != head_hash:
             self._flag(last or None, "the chain's last hash differs from the economy's head")
         for cp in self.checkpoints[self._cp_index :]:
-            self._flag(cp.first_seq, f"checkpoint {cp.number} covers missing transactions")
+            self._flag(None, f"checkpoint {cp.number} covers missing transactions")
         self._cp_index = len(self.checkpoints)
         for key in sorted(set(self.balances) | set(stored_balances)):
             computed, stored = self.balances.get(key, 0), stored_balances.get(key)
