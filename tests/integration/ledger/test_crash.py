@@ -79,7 +79,9 @@ def test_sigkill_at_random_moments_then_resubmit(db_url: str, economy_id: str) -
     counts = []
     for _ in range(3):
         writer = _writer(url, economy_id, pause=0.03)
-        time.sleep(chance.uniform(0.4, 1.0))
+        assert writer.stdout is not None
+        writer.stdout.readline()  # the writer is up and has written its first batch
+        time.sleep(chance.uniform(0.0, 0.3))
         writer.kill()
         writer.communicate(timeout=TIMEOUT)
         counts.append(_count(db, "events", economy_id))
