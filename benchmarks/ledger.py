@@ -44,7 +44,9 @@ def run(url: str, orders: int, batch: int, members: int, verify: bool) -> float:
     for start in range(0, orders, batch):
         chunk = requests[start : start + batch]
         now = time.time_ns() // 1000
-        replies = db.run(lambda uow, chunk=chunk, now=now: submit(uow, engines, economy, chunk, now))
+        replies = db.run(
+            lambda uow, chunk=chunk, now=now: submit(uow, engines, economy, chunk, now)
+        )
         assert all(r.ok for r in replies)
     elapsed = time.perf_counter() - started
     if verify:

@@ -14,6 +14,7 @@ ALLOWED: dict[str, set[str]] = {
     "domain": set(),
     "ledger": {"domain"},
     "app": {"domain", "ledger"},
+    "store": {"domain", "ledger", "app"},  # the ledger's storage (issue 3): app must not import it
 }
 
 
@@ -49,6 +50,25 @@ def test_domain_uses_standard_library_only() -> None:
     allowed_roots |= {"heapq", "typing", "zengzhi", "abc", "functools", "itertools", "math"}
     offenders = []
     for path in _layer_files("domain"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.split(".")[0] not in allowed_roots
+            ]
+    assert offenders == []
+
+
+def test_ledger_uses_standard_library_only() -> None:
+    """The ledger is pure like the domain (issue 3): hashing and encoding, no I/O."""
+    allowed_roots = {"__future__", "collections", "dataclasses", "enum", "hashlib", "typing"}
+    allowed_roots |= {"zengzhi"}
+    offenders = []
+    for path in _layer_files("ledger"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []
