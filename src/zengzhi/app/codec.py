@@ -17,9 +17,12 @@ from zengzhi.domain.errors import InvalidRule
 from zengzhi.domain.pool import Burn, Command, Inject, SellPoints, SettleOrder
 from zengzhi.domain.rules import PoolRules
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sorted keys, no spaces, UTF-8 kept: equal values give equal text."""
+    return _CANONICAL.encode(value)
 
 
 def decimal_text(value: Fraction) -> str:

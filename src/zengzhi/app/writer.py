@@ -39,7 +39,7 @@ from zengzhi.app.requests import (
     SettleOrderRequest,
     fingerprint,
 )
-from zengzhi.domain.entries import AccountKind, Entry
+from zengzhi.domain.entries import AccountKind, Asset, Entry
 from zengzhi.domain.errors import DomainError, UnknownMember
 from zengzhi.domain.exit_index import threshold_key
 from zengzhi.domain.money import format_price
@@ -48,6 +48,8 @@ from zengzhi.ledger.chain import chain_hash
 from zengzhi.ledger.merkle import merkle_root
 from zengzhi.ledger.model import Checkpoint, Leg, Transaction
 
+_KIND = {kind: kind.value for kind in AccountKind}  # enum -> str without the enum machinery
+_ASSET = {asset: asset.value for asset in Asset}
 _MAX_KEY = 2**63 - 1  # exit keys are stored as 64-bit integers; clamping keeps their order
 _MEMBER_KINDS = frozenset({AccountKind.MEMBER_CASH.value, AccountKind.MEMBER_POINTS.value})
 
@@ -247,7 +249,10 @@ class _Batch:
         """Turn one engine entry into the next chained transaction."""
         self.tx_seq += 1
         legs = tuple(
-            Leg(p.account.value, p.holder or "", p.asset.value, p.amount) for p in entry.postings
+            [
+                Leg(_KIND[p.account], p.holder or "", _ASSET[p.asset], p.amount)
+                for p in entry.postings
+            ]
         )
         tx = Transaction(
             self.head.economy_id,
@@ -285,7 +290,7 @@ class _Batch:
             "event": seq,
             "kind": _kind(command),
             "transactions": tx_seqs,
-            "price": format_price(engine.price()),
+            "price": _price_text(engine),
             "pool_fen": engine.pool_fen,
             "points_micro": engine.points_micro,
         }
@@ -389,6 +394,18 @@ class _Batch:
                 Checkpoint(head.economy_id, done, first, last, merkle_root(block), hashes[last])
             )
         return found
+
+
+def _price_text(engine: PoolEngine) -> str:
+    """`format_price(engine.price())` in integers: the hot path avoids building a Fraction."""
+    points = engine.points_micro
+    if not points:
+        return format_price(engine.price())
+    whole, rest = divmod(engine.pool_fen * 10**8, points)  # price × 10⁴, from F·10⁴/N
+    if 2 * rest >= points:
+        whole += 1
+    units, decimals = divmod(whole, 10_000)
+    return f"{units}.{decimals:04d}"
 
 
 def _kind(command: Command) -> str:
