@@ -10,7 +10,7 @@ the engine is reloaded. Guarded by a lock because several threads may write.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from zengzhi.app.ports import EconomyHead
 from zengzhi.domain.economy import EconomyConfig
@@ -24,6 +24,8 @@ class CachedEngine:
     engine: PoolEngine
     event_seq: int
     member_count: int
+    # hashes of the transactions since the last checkpoint (the open Merkle block)
+    block_hashes: list[bytes] = field(default_factory=list)
     confirmed: bool = True
 
 

@@ -93,6 +93,7 @@ class BatchWrite:
     """Everything one batch changes, written by the store in one go."""
 
     economy_id: str
+    recorded_at: int
     head: EconomyHead
     totals: PoolTotals
     events: list[EventRecord] = field(default_factory=list)

@@ -25,7 +25,6 @@ from zengzhi.app.ports import (
     BatchWrite,
     EconomyHead,
     EventRecord,
-    LedgerStore,
     MemberPosition,
     OrderRecord,
     PoolTotals,
@@ -88,7 +87,7 @@ def apply_batch(
     head = store.lock_economy(economy_id)
     cached = engines.take(head) or _load(uow, head)
     recorded = store.find_events(economy_id, {r.key for r in requests})
-    batch = _Batch(head, cached, now, store)
+    batch = _Batch(head, cached, now)
     replies: list[Reply] = []
     for request in requests:
         try:
@@ -99,16 +98,15 @@ def apply_batch(
         earlier = batch.recorded.get(request.key) or recorded.get(request.key)
         if earlier is not None:
             replies.append(_answer_again(request.key, fp, earlier))
-        else:
-            replies.append(batch.apply(request, fp))
+            continue
+        replies.append(batch.apply(request, fp))
     engines.put(economy_id, cached)
-    write = batch.finish()
-    if write is None:
+    if batch.event_seq == head.event_seq:
         cached.confirmed = True  # nothing changed: the engine still matches the store
-    else:
-        store.write_batch(write)
-        cached.event_seq = write.head.event_seq
-        uow.on_commit(lambda: engines.confirm(economy_id, cached))
+        return replies
+    store.write_batch(batch.finish())
+    cached.event_seq = batch.event_seq
+    uow.on_commit(lambda: engines.confirm(economy_id, cached))
     return replies
 
 
@@ -116,12 +114,18 @@ def _load(uow: UnitOfWork, head: EconomyHead) -> CachedEngine:
     snapshot = uow.ledger.load_engine(head.economy_id)
     config = config_from_json(snapshot.config_json)
     engine = PoolEngine.restore(config.pool, snapshot.state)
+    # the hashes of the transactions since the last checkpoint: the next block's start
+    first = head.checkpoints * head.checkpoint_every + 1
+    block = (
+        uow.ledger.tx_hashes(head.economy_id, first, head.tx_seq) if first <= head.tx_seq else []
+    )
     return CachedEngine(
         config=config,
         config_version=head.config_version,
         engine=engine,
         event_seq=head.event_seq,
         member_count=len(snapshot.state.members),
+        block_hashes=block,
         confirmed=False,
     )
 
@@ -146,11 +150,8 @@ def _error_reply(key: str, seq: int | None, error: DomainError) -> Reply:
 class _Batch:
     """Accumulates one batch's records while the engine applies its commands."""
 
-    def __init__(
-        self, head: EconomyHead, cached: CachedEngine, now: int, store: LedgerStore
-    ) -> None:
+    def __init__(self, head: EconomyHead, cached: CachedEngine, now: int) -> None:
         self.head = head
-        self.store = store
         self.cached = cached
         self.engine = cached.engine
         self.now = now
@@ -163,6 +164,8 @@ class _Batch:
         self.deltas: dict[tuple[str, str, str], int] = {}
         self.touched: dict[str, int | None] = {}  # member -> join seq if new to the engine
         self.orders: list[OrderRecord] = []
+        self.checkpoints: list[Checkpoint] = []
+        self.checkpoint_count = head.checkpoints
 
     # -- one request ---------------------------------------------------------------
 
@@ -266,6 +269,10 @@ class _Batch:
         digest = chain_hash(self.prev_hash, tx)
         self.prev_hash = digest
         self.transactions.append((tx, digest))
+        block = self.cached.block_hashes
+        block.append(digest)
+        if len(block) == self.head.checkpoint_every:
+            self._checkpoint(block)
         deltas = self.deltas
         touched = self.touched
         for leg in legs:
@@ -317,12 +324,10 @@ class _Batch:
 
     # -- the whole batch -------------------------------------------------------------
 
-    def finish(self) -> BatchWrite | None:
-        if not self.events:
-            return None
+    def finish(self) -> BatchWrite:
+        """Everything the batch changed, with the new head and the engine's totals."""
         head = self.head
         engine = self.engine
-        checkpoints = self._checkpoints()
         new_head = EconomyHead(
             head.economy_id,
             head.config_version,
@@ -330,7 +335,7 @@ class _Batch:
             self.tx_seq,
             self.prev_hash,
             head.checkpoint_every,
-            head.checkpoints + len(checkpoints),
+            self.checkpoint_count,
         )
         # the current price stands in for the idle price: the engine overwrites its idle
         # price whenever the last points leave, so while points are out it is never read
@@ -339,14 +344,15 @@ class _Batch:
         )
         return BatchWrite(
             economy_id=head.economy_id,
+            recorded_at=self.now,
             head=new_head,
             totals=totals,
             events=self.events,
             transactions=self.transactions,
-            balance_deltas=dict(self.deltas),
+            balance_deltas=self.deltas,
             members=self._positions(),
             orders=self.orders,
-            checkpoints=checkpoints,
+            checkpoints=self.checkpoints,
         )
 
     def _positions(self) -> list[MemberPosition]:
@@ -377,23 +383,21 @@ class _Batch:
             )
         return positions
 
-    def _checkpoints(self) -> list[Checkpoint]:
-        """A Merkle checkpoint for every block of `checkpoint_every` transactions completed."""
-        head = self.head
-        every = head.checkpoint_every
-        done = head.checkpoints
-        found: list[Checkpoint] = []
-        hashes = {tx.seq: digest for tx, digest in self.transactions}
-        while (done + 1) * every <= self.tx_seq:
-            first, last = done * every + 1, (done + 1) * every
-            block = [hashes[s] for s in range(max(first, head.tx_seq + 1), last + 1)]
-            if first <= head.tx_seq:
-                block = self.store.tx_hashes(head.economy_id, first, head.tx_seq) + block
-            done += 1
-            found.append(
-                Checkpoint(head.economy_id, done, first, last, merkle_root(block), hashes[last])
+    def _checkpoint(self, block: list[bytes]) -> None:
+        """A block of `checkpoint_every` transactions is complete: record its Merkle root."""
+        self.checkpoint_count += 1
+        last = self.tx_seq
+        self.checkpoints.append(
+            Checkpoint(
+                self.head.economy_id,
+                self.checkpoint_count,
+                last - len(block) + 1,
+                last,
+                merkle_root(block),
+                block[-1],
             )
-        return found
+        )
+        block.clear()
 
 
 def _price_text(engine: PoolEngine) -> str:

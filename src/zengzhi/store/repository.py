@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from zengzhi.app.codec import config_from_json, price_text
 from zengzhi.app.errors import DuplicateParty, EconomyExists, UnknownEconomy
@@ -80,6 +82,7 @@ class SqlLedger:
         self._db = database
         self._on_commit = on_commit
         self._locked: dict[str, EconomyHead] = {}
+        self._opened: set[AccountKey] = set()  # accounts opened in this unit of work
 
     # -- economies and parties -----------------------------------------------------
 
@@ -221,7 +224,19 @@ class SqlLedger:
         before = self._locked.get(eid)
         if before is None:
             raise RuntimeError("write_batch needs the economy's writer lock (lock_economy)")
-        self._accounts(eid, batch.balance_deltas, batch.events[0].recorded_at)
+        self._write_rows(batch)
+        self._advance(before, batch)
+        self._locked[eid] = batch.head
+
+    def _write_rows(self, batch: BatchWrite) -> None:
+        try:
+            self._write_rows_unwrapped(batch)
+        except psycopg.Error as error:  # errors of the raw connection (COPY), classified alike
+            raise DBAPIError.instance(None, None, error, psycopg.Error) from error
+
+    def _write_rows_unwrapped(self, batch: BatchWrite) -> None:
+        eid, now = batch.economy_id, batch.recorded_at
+        self._accounts(eid, batch.balance_deltas, now)
         self._balances(eid, batch.balance_deltas)
         self._insert(
             t.events,
@@ -254,17 +269,14 @@ class SqlLedger:
                 for o in batch.orders
             ],
         )  # fmt: skip
-        self._members(eid, batch.members, batch.events[0].recorded_at)
+        self._members(eid, batch.members, now)
         self._insert(
             t.checkpoints,
             [
-                (eid, cp.number, cp.first_seq, cp.last_seq, cp.root, cp.head_hash,
-                 batch.events[-1].recorded_at)
+                (eid, cp.number, cp.first_seq, cp.last_seq, cp.root, cp.head_hash, now)
                 for cp in batch.checkpoints
             ],
-        )  # fmt: skip
-        self._advance(before, batch)
-        self._locked[eid] = batch.head
+        )
 
     def _advance(self, before: EconomyHead, batch: BatchWrite) -> None:
         head, totals = batch.head, batch.totals
@@ -286,6 +298,15 @@ class SqlLedger:
         if done.rowcount != 1:  # another writer got in: the lock was not held
             raise RuntimeError(f"economy {head.economy_id!r} moved under the writer lock")
 
+    def _raw(self) -> Any:
+        """The psycopg connection under this unit of work (PostgreSQL only)."""
+        return self._conn.connection.driver_connection
+
+    def _pg(self, sql: str, params: dict[str, Any]) -> None:
+        """One statement on the raw connection, next to the COPYs."""
+        with self._raw().cursor() as cursor:
+            cursor.execute(sql, params)
+
     def _insert(self, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
@@ -296,9 +317,8 @@ class SqlLedger:
                 f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows
             )
             return
-        raw: Any = self._conn.connection.driver_connection
         sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        with self._raw().cursor() as cursor, cursor.copy(sql) as copy:
             copy.set_types([_PG_TYPES[type(c.type)] for c in table.columns])
             for row in rows:
                 copy.write_row(row)
@@ -330,9 +350,10 @@ class SqlLedger:
     def _accounts(self, eid: str, deltas: dict[AccountKey, int], now: int) -> None:
         """Open the accounts this batch touches for the first time, with a zero balance."""
         known = self._db.known_accounts.setdefault(eid, set())
-        new = [key for key in deltas if key not in known]
+        new = [key for key in deltas if key not in known and key not in self._opened]
         if not new:
             return
+        self._opened.update(new)
         rows = [(eid, kind, holder, asset, is_source(kind), now) for kind, holder, asset in new]
         zeros = [(eid, kind, holder, asset, 0, is_source(kind)) for kind, holder, asset in new]
         cols = "(economy_id, kind, holder, asset, is_source, created_at)"
@@ -348,16 +369,17 @@ class SqlLedger:
             )
         else:
             self._stage("zz_stage_accounts", [r[1:] for r in rows])
-            self._conn.exec_driver_sql(
+            self._pg(
                 f"INSERT INTO accounts {cols} SELECT %(e)s, kind, holder, asset, is_source,"
                 " created_at FROM zz_stage_accounts ON CONFLICT DO NOTHING",
                 {"e": eid},
             )
-            self._conn.exec_driver_sql(
+            self._pg(
                 f"INSERT INTO balances {bcols} SELECT %(e)s, kind, holder, asset, 0, is_source"
                 " FROM zz_stage_accounts ON CONFLICT DO NOTHING",
                 {"e": eid},
             )
+            self._pg("DELETE FROM zz_stage_accounts", {})
 
         def remember() -> None:
             known.update(new)
@@ -377,12 +399,13 @@ class SqlLedger:
             )
             return
         self._stage("zz_stage_deltas", [(*row[2:], row[0]) for row in rows])
-        self._conn.exec_driver_sql(
+        self._pg(
             "UPDATE balances AS b SET balance = b.balance + v.delta FROM zz_stage_deltas AS v"
             " WHERE b.economy_id = %(e)s AND b.kind = v.kind AND b.holder = v.holder"
             " AND b.asset = v.asset",
             {"e": eid},
         )
+        self._pg("DELETE FROM zz_stage_deltas", {})
 
     def _members(self, eid: str, positions: list[MemberPosition], now: int) -> None:
         if not positions:
@@ -409,10 +432,11 @@ class SqlLedger:
             )
         else:
             self._stage("zz_stage_members", [r[1:] for r in rows])
-            self._conn.exec_driver_sql(
+            self._pg(
                 f"INSERT INTO members {cols} SELECT %(e)s, * FROM zz_stage_members" + conflict,
                 {"e": eid},
             )
+            self._pg("DELETE FROM zz_stage_members", {})
 
     # -- reads for verify and proofs ---------------------------------------------------
 
