@@ -50,8 +50,8 @@ def run(url: str, orders: int, batch: int, members: int, verify: bool) -> float:
         assert all(r.ok for r in replies)
     elapsed = time.perf_counter() - started
     if verify:
-        with db.unit_of_work() as uow:
-            report = verify_economy(uow.ledger, economy)
+        with db.snapshot() as reader:
+            report = verify_economy(reader, economy)
         print(f"  verify: {'ok' if report.ok else report.problems[:3]}, price {report.price}")
     db.dispose()
     return elapsed

@@ -141,8 +141,8 @@ def verify(
 
     database = Database(_database_url(url))
     try:
-        with database.unit_of_work() as uow:
-            report = verify_economy(uow.ledger, economy)
+        with database.snapshot() as reader:
+            report = verify_economy(reader, economy)
     except DomainError as error:
         _fail(error.message)
     except SQLAlchemyError as error:

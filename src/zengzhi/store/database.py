@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from zengzhi.store.repository import SqlLedger
 
 T = TypeVar("T")
 
@@ -60,6 +64,25 @@ class Database:
 
         return SqlUnitOfWork(self)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[SqlLedger]:
+        """Reads on one consistent snapshot that never blocks the writer (verify, proofs).
+
+        PostgreSQL: a read-only REPEATABLE READ transaction (at READ COMMITTED every
+        statement would see a newer state). SQLite: a deferred transaction, which in WAL
+        mode reads one snapshot while writers go on.
+        """
+        from zengzhi.store.repository import SqlLedger
+
+        options: dict[str, Any] = {"zz_read_only": True}
+        if not self.is_sqlite:
+            options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        with (
+            self.engine.connect().execution_options(**options) as connection,
+            connection.begin(),
+        ):
+            yield SqlLedger(connection, self, lambda _callback: None)
+
     def run(self, work: Callable[[Any], T], attempts: int = 8) -> T:
         """Run `work(uow)` in a unit of work and commit; retry transient database errors."""
         for attempt in range(1, attempts + 1):
@@ -100,4 +123,5 @@ def _sqlite_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("zz_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -29,8 +29,8 @@ def new_economy(db: Database, economy_id: str, checkpoint_every: int = 8) -> Eng
 
 
 def verify(db: Database, economy_id: str) -> VerifyReport:
-    with db.unit_of_work() as uow:
-        return verify_economy(uow.ledger, economy_id)
+    with db.snapshot() as reader:
+        return verify_economy(reader, economy_id)
 
 
 def scalar(db: Database, sql: str, **params: Any) -> Any:

@@ -158,3 +158,35 @@ def test_eight_workers_with_duplicates_apply_each_order_once(db_url: str, econom
     assert (replayed.pool_fen, replayed.points_micro) == (stored.pool_fen, stored.points_micro)
     assert verify(db, economy_id).ok
     db.dispose()
+
+
+def test_verify_reads_a_consistent_snapshot_while_a_writer_writes(
+    db: Database, economy_id: str
+) -> None:
+    engines = new_economy(db, economy_id, checkpoint_every=16)
+    stop, started = threading.Event(), threading.Event()
+    failures: list[str] = []
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set() and n < 4_000:
+            chunk = [SettleOrderRequest(f"o{n + i}", f"m{(n + i) % 29}", 20_000) for i in range(20)]
+            try:
+                db.run(lambda uow, c=chunk: submit(uow, engines, economy_id, c, _clock()))
+            except Exception as error:  # reported below
+                failures.append(repr(error))
+                return
+            n += 20
+            started.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert started.wait(TIMEOUT)
+        reports = [verify(db, economy_id) for _ in range(5)]
+    finally:
+        stop.set()
+        writer.join(TIMEOUT)
+    assert failures == []
+    assert all(report.ok for report in reports), [r.problems for r in reports]
+    assert reports[-1].transactions > 0
