@@ -32,3 +32,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# the ledger's throughput on PostgreSQL and SQLite (issue 3)
+bench-ledger: $(STAMP)
+	$(BIN)/python benchmarks/ledger.py
