@@ -27,6 +27,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
 from zengzhi.app.codec import config_from_json, price_text
@@ -129,11 +131,6 @@ class SqlLedger:
     ) -> None:
         target: Table = {"members": t.members, "merchants": t.merchants, "stores": t.stores}[table]
         key = target.primary_key.columns.values()[1]
-        found = self._conn.execute(
-            select(key).where(target.c.economy_id == economy_id, key == party_id)
-        ).first()
-        if found is not None:
-            raise DuplicateParty(f"{table[:-1]} {party_id!r} already exists in {economy_id!r}")
         self._economy_row(economy_id)
         values: dict[str, Any] = {
             "economy_id": economy_id,
@@ -144,7 +141,13 @@ class SqlLedger:
         }
         if table == "stores":
             values["merchant_id"] = merchant_id
-        self._conn.execute(target.insert().values(**values))
+        # ON CONFLICT DO NOTHING: a concurrent first order of the same member is no error
+        insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
+        added = self._conn.execute(
+            insert(target).values(**values).on_conflict_do_nothing().returning(key)
+        ).first()
+        if added is None:
+            raise DuplicateParty(f"{table[:-1]} {party_id!r} already exists in {economy_id!r}")
 
     def _economy_row(self, economy_id: str, lock: bool = False) -> Any:
         query = select(t.economies).where(t.economies.c.economy_id == economy_id)

@@ -88,6 +88,7 @@ members = Table(
     ForeignKeyConstraint(["economy_id"], ["economies.economy_id"]),
     UniqueConstraint("economy_id", "join_seq"),
     Index(None, "economy_id", "exit_key"),
+    postgresql_with={"fillfactor": 80},  # room on each page for in-place (HOT) updates
 )
 
 merchants = Table(
@@ -142,6 +143,7 @@ balances = Table(
         ["economy_id", "kind", "holder", "asset"],
         ["accounts.economy_id", "accounts.kind", "accounts.holder", "accounts.asset"],
     ),
+    postgresql_with={"fillfactor": 80},  # every batch updates balances: keep updates HOT
 )
 
 events = Table(

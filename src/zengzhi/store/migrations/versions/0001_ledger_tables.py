@@ -150,6 +150,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("economy_id", "member_id", name=op.f("pk_members")),
         sa.UniqueConstraint("economy_id", "join_seq", name=op.f("uq_members_economy_id_join_seq")),
+        postgresql_with={"fillfactor": 80},
     )
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.create_index(
@@ -183,6 +184,7 @@ def upgrade() -> None:
             name=op.f("fk_balances_economy_id_kind_holder_asset"),
         ),
         sa.PrimaryKeyConstraint("economy_id", "kind", "holder", "asset", name=op.f("pk_balances")),
+        postgresql_with={"fillfactor": 80},
     )
     op.create_table(
         "stores",
