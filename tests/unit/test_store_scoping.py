@@ -17,11 +17,12 @@ GENERIC = {"_insert", "_stage", "count"}
 
 
 def _runs_sql(node: ast.FunctionDef) -> bool:
-    for call in ast.walk(node):
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
-            if call.func.attr in SQL_CALLS:
-                return True
-    return False
+    return any(
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr in SQL_CALLS
+        for call in ast.walk(node)
+    )
 
 
 def test_every_query_names_its_economy() -> None:
