@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from fractions import Fraction
+from typing import Any
 
 import psycopg.errors
 import pytest
@@ -305,3 +308,40 @@ def test_business_errors_are_not_retried(db: Database) -> None:
     with pytest.raises(InsufficientPoints):
         db.run(work)
     assert len(attempts) == 1
+
+
+@pytest.mark.pg
+def test_a_real_deadlock_is_retried(pg_url: str) -> None:
+    """PostgreSQL picks our unit of work as the deadlock victim; the edge runs it again."""
+    db = Database(pg_url)
+    first, second = (f"dl-{n}-{now()}" for n in range(2))
+    for name in (first, second):
+        new_economy(db, name)
+    lock = "SELECT 1 FROM economies WHERE economy_id = :e FOR UPDATE"
+    ours_waiting, intruder_holds = threading.Event(), threading.Event()
+    attempts: list[int] = []
+
+    def intruder() -> None:
+        with db.engine.begin() as conn:
+            conn.execute(text(lock), {"e": second})
+            intruder_holds.set()
+            assert ours_waiting.wait(30)
+            time.sleep(0.3)  # let our transaction wait first: its deadlock check fires first
+            conn.execute(text(lock), {"e": first})
+
+    def work(uow: Any) -> str:
+        attempts.append(1)
+        conn = uow.ledger._conn
+        conn.execute(text(lock), {"e": first})
+        if len(attempts) == 1:
+            thread.start()
+            assert intruder_holds.wait(30)
+            threading.Timer(0.1, ours_waiting.set).start()
+        conn.execute(text(lock), {"e": second})
+        return "both locked"
+
+    thread = threading.Thread(target=intruder)
+    assert db.run(work) == "both locked"
+    thread.join(30)
+    assert len(attempts) == 2
+    db.dispose()
