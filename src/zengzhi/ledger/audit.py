@@ -74,6 +74,8 @@ class Audit:
                 continue
             self._block.append(tx_hash)
             if seq == cp.last_seq:
+                if cp.head_hash != tx_hash:
+                    self._flag(None, f"checkpoint {cp.number} records another chain head")
                 self._close_block(cp)
             return
 

@@ -192,3 +192,16 @@ def test_the_cli_fails_and_names_the_transaction(db: Database, economy_id: str) 
     broken = runner.invoke(app, ["verify", economy_id, "--url", url])
     assert broken.exit_code == 1
     assert f"first broken transaction: {TARGET}" in broken.output
+
+
+def test_a_forged_checkpoint_is_found(db: Database, economy_id: str) -> None:
+    _books(db, economy_id)
+    with tampering(db) as conn:
+        conn.execute(
+            text("UPDATE checkpoints SET root = :z WHERE economy_id = :e AND number = 2"),
+            {"e": economy_id, "z": bytes(32)},
+        )
+    report = verify(db, economy_id)
+    assert [p.what for p in report.problems] == [
+        "checkpoint 2 (transactions 9-16) does not match the Merkle root of the stored transactions"
+    ]
