@@ -13,7 +13,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[2] / "src" / "zengzhi" / "store" / "repository.py"
 SQL_CALLS = {"execute", "exec_driver_sql", "_pg", "copy"}
 # helpers whose rows or tables carry no economy of their own: rows come with eid in them
-GENERIC = {"_insert", "_stage", "_pg", "count"}
+GENERIC = {"_insert", "_stage", "_pg"}
 
 
 def _runs_sql(node: ast.FunctionDef) -> bool:

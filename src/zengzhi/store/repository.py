@@ -23,7 +23,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    func,
     select,
     update,
 )
@@ -529,13 +528,6 @@ class SqlLedger:
             ).where(m.economy_id == economy_id)
         )  # fmt: skip
         return [MemberPosition(*r) for r in rows]
-
-    def count(self, table: Table, economy_id: str) -> int:
-        """Rows of one economy in a table (for tests and reports)."""
-        n: int = self._conn.execute(
-            select(func.count()).select_from(table).where(table.c.economy_id == economy_id)
-        ).scalar_one()
-        return n
 
 
 def _head(row: Any) -> EconomyHead:
