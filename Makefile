@@ -36,3 +36,7 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# the ledger's throughput on PostgreSQL and SQLite (issue 3)
+bench-ledger: $(STAMP)
+	$(BIN)/python benchmarks/ledger.py

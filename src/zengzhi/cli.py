@@ -110,6 +110,82 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(code=1)
 
 
+# -- the ledger (issue 3): database migrations and verification ----------------------
+
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+_URL_HELP = "Database URL (postgresql://... or sqlite:///file); default $ZENGZHI_DATABASE_URL."
+
+
+def _database_url(url: str | None) -> str:
+    import os
+
+    from zengzhi.store import DEFAULT_URL
+
+    return url or os.environ.get("ZENGZHI_DATABASE_URL") or DEFAULT_URL
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Create or migrate the ledger's tables (Alembic migrations shipped in the package)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from zengzhi.store import Database
+
+    database = Database(_database_url(url))
+    try:
+        database.upgrade(revision)
+    except SQLAlchemyError as error:
+        _fail(f"cannot migrate the database: {error.__class__.__name__}: {error}")
+    finally:
+        database.dispose()
+    typer.echo(f"database at revision {revision}")
+
+
+@app.command()
+def verify(
+    economy: Annotated[str, typer.Argument(help="The economy id to verify.")],
+    url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
+) -> None:
+    """Recompute balances, the hash chain, checkpoints and the engine from stored events."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from zengzhi.app import verify_economy
+    from zengzhi.domain import DomainError
+    from zengzhi.store import Database
+
+    database = Database(_database_url(url))
+    try:
+        with database.snapshot() as reader:
+            report = verify_economy(reader, economy)
+    except DomainError as error:
+        _fail(error.message)
+    except SQLAlchemyError as error:
+        _fail(f"cannot read the database: {error.__class__.__name__}: {error}")
+    finally:
+        database.dispose()
+    summary = (
+        f"economy {economy}: {report.transactions} transactions, {report.events} events, "
+        f"{report.checkpoints} checkpoints, price {report.price}"
+    )
+    if report.ok:
+        typer.echo(f"{summary}\nverified: chain, checkpoints, balances and replay agree")
+        return
+    typer.echo(summary)
+    for problem in report.problems[:50]:
+        where = f"transaction {problem.seq}: " if problem.seq is not None else ""
+        typer.echo(f"  {where}{problem.what}", err=True)
+    if len(report.problems) > 50:
+        typer.echo(f"  ... and {len(report.problems) - 50} more", err=True)
+    broken = report.first_broken
+    first = f"first broken transaction: {broken}" if broken is not None else "books altered"
+    _fail(f"verification FAILED, {first}")
+
+
 def main() -> None:
     app()
 

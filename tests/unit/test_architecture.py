@@ -14,6 +14,7 @@ ALLOWED: dict[str, set[str]] = {
     "domain": set(),
     "ledger": {"domain"},
     "app": {"domain", "ledger"},
+    "store": {"domain", "ledger", "app"},  # the ledger's storage (issue 3): app must not import it
 }
 
 
@@ -44,11 +45,19 @@ def test_layer_imports_only_inner_layers(layer: str) -> None:
     assert offenders == []
 
 
-def test_domain_uses_standard_library_only() -> None:
-    allowed_roots = {"__future__", "collections", "dataclasses", "decimal", "enum", "fractions"}
-    allowed_roots |= {"heapq", "typing", "zengzhi", "abc", "functools", "itertools", "math"}
+# the pure layers: standard library only (no I/O, no framework)
+PURE_ROOTS = {
+    "domain": {"collections", "dataclasses", "decimal", "enum", "fractions", "heapq", "typing"}
+    | {"abc", "functools", "itertools", "math"},
+    "ledger": {"collections", "dataclasses", "enum", "hashlib", "typing"},
+}
+
+
+@pytest.mark.parametrize("layer", sorted(PURE_ROOTS))
+def test_pure_layers_use_the_standard_library_only(layer: str) -> None:
+    allowed_roots = PURE_ROOTS[layer] | {"__future__", "zengzhi"}
     offenders = []
-    for path in _layer_files("domain"):
+    for path in _layer_files(layer):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []

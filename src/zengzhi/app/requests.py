@@ -1,0 +1,102 @@
+"""The writes a client can ask for, each carrying its idempotency key.
+
+A request's fingerprint is the hash of its canonical form: the same key with the same
+fingerprint is the same request (answered from the record), with another fingerprint a
+conflict. Keys are namespaced by kind, so a merchant order id and a client request id
+never collide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from zengzhi.app.codec import canonical_json, decimal_text
+
+
+@dataclass(frozen=True, slots=True)
+class SettleOrderRequest:
+    """A settled order; `pool_fen` defaults to the economy's pool share of the amount."""
+
+    order_id: str  # the merchant's order id: the idempotency key
+    member: str
+    amount_fen: int
+    pool_fen: int | None = None
+    merchant_id: str | None = None
+    store_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"order:{self.order_id}"
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "kind": "order",
+            "order_id": self.order_id,
+            "member": self.member,
+            "amount_fen": self.amount_fen,
+            "pool_fen": self.pool_fen,
+            "merchant_id": self.merchant_id,
+            "store_id": self.store_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SellPointsRequest:
+    """Sell `points_micro` of a member's points, or all of them when None."""
+
+    request_id: str
+    member: str
+    points_micro: int | None
+
+    @property
+    def key(self) -> str:
+        return f"sell:{self.request_id}"
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "kind": "sell",
+            "request_id": self.request_id,
+            "member": self.member,
+            "points_micro": self.points_micro,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BurnRequest:
+    """The periodic burn; `rate` defaults to the economy's `monthly_burn`."""
+
+    request_id: str  # e.g. "monthly-burn:2026-11"
+    rate: Fraction | None = None
+
+    @property
+    def key(self) -> str:
+        return f"burn:{self.request_id}"
+
+    def fields(self) -> dict[str, Any]:
+        rate = None if self.rate is None else decimal_text(self.rate)
+        return {"kind": "burn", "request_id": self.request_id, "rate": rate}
+
+
+@dataclass(frozen=True, slots=True)
+class InjectRequest:
+    """Operator financing into the pool."""
+
+    request_id: str
+    amount_fen: int
+
+    @property
+    def key(self) -> str:
+        return f"inject:{self.request_id}"
+
+    def fields(self) -> dict[str, Any]:
+        return {"kind": "inject", "request_id": self.request_id, "amount_fen": self.amount_fen}
+
+
+Request = SettleOrderRequest | SellPointsRequest | BurnRequest | InjectRequest
+
+
+def fingerprint(request: Request) -> str:
+    return hashlib.sha256(canonical_json(request.fields()).encode()).hexdigest()

@@ -1,0 +1,56 @@
+"""The SQL unit of work: one connection, one transaction, committed only by the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, RootTransaction
+
+from zengzhi.store.repository import SqlLedger
+
+if TYPE_CHECKING:
+    from zengzhi.store.database import Database
+
+
+class SqlUnitOfWork:
+    """Use as a context manager; leaving it without `commit()` rolls everything back."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._callbacks: list[Callable[[], None]] = []
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+        self._ledger: SqlLedger | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._connection = self._database.engine.connect()
+        self._transaction = self._connection.begin()
+        self._ledger = SqlLedger(self._connection, self._database, self.on_commit)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+            self._callbacks.clear()
+
+    @property
+    def ledger(self) -> SqlLedger:
+        if self._ledger is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with` block")
+        return self._ledger
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)
+
+    def commit(self) -> None:
+        if self._transaction is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with` block")
+        self._transaction.commit()
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
