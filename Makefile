@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck pytest bench messages clean
+.PHONY: system test demo lint typecheck pytest bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+system:
+	@scripts/ensure-system.sh
+
+test: system lint typecheck pytest
 
 demo: $(STAMP)
 	$(BIN)/zengzhi demo
