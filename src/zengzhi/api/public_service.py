@@ -23,7 +23,7 @@ from zengzhi.app.disclosure import (
 )
 from zengzhi.app.verify import prove_inclusion
 from zengzhi.domain.economy import EconomyConfig
-from zengzhi.domain.entries import AccountKind, Asset
+from zengzhi.domain.entries import AccountKind, Asset, EntryKind
 from zengzhi.domain.money import price_of
 from zengzhi.ledger.merkle import InclusionProof
 from zengzhi.ledger.model import Checkpoint, Leg
@@ -34,6 +34,7 @@ MAX_PAGE = 100
 _FOLD_PAGE = 5000
 _POOL = (AccountKind.POOL.value, Asset.CASH.value)
 _SUPPLY = (AccountKind.POINTS_SUPPLY.value, Asset.POINTS.value)
+_SELLS = frozenset({EntryKind.SALE.value, EntryKind.EXIT.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +63,26 @@ class TxDetail:
     event_seq: int
     prev_hash: bytes
     checkpoint: Checkpoint | None  # the checkpoint whose root covers it, once sealed
+    pool_before_fen: int
+    outstanding_before_micro: int
+    price_before: Fraction | None  # None when no points were outstanding (but see seq 1)
     pool_after_fen: int
     outstanding_after_micro: int
     price_after: Fraction | None  # None while no points are outstanding
+
+    @property
+    def sale_value_fen(self) -> Fraction | None:
+        """For a sale or exit: the sold points' value at the price before it (in fen)."""
+        sold = -self.tx.outstanding_change_micro
+        if self.tx.kind not in _SELLS or sold <= 0 or not self.outstanding_before_micro:
+            return None
+        return Fraction(sold * self.pool_before_fen, self.outstanding_before_micro)
+
+    @property
+    def reflow_fen(self) -> Fraction | None:
+        """For a sale or exit: what stayed in the pool (the fee and the rounding remainder)."""
+        value = self.sale_value_fen
+        return None if value is None else value + self.tx.pool_change_fen
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,16 +156,27 @@ class PublicService:
             (view,) = self._views(reads, economy_id, [tx])
             number = (seq - 1) // row.checkpoint_every + 1
             found = reads.checkpoint(economy_id, number) if number <= row.checkpoints else None
-            sums = reads.economy_sums_through(economy_id, seq)
+            sums = reads.economy_sums_through(economy_id, seq - 1)
             pool, outstanding = sums.get(_POOL, 0), -sums.get(_SUPPLY, 0)
+            if outstanding:
+                before: Fraction | None = price_of(pool, outstanding)
+            else:  # the first order is minted at the initial price
+                before = config_from_json(row.config_json).pool.initial_price if seq == 1 else None
+            pool_after = pool + view.pool_change_fen
+            outstanding_after = outstanding + view.outstanding_change_micro
             return TxDetail(
                 tx=view,
                 event_seq=tx.event_seq,
                 prev_hash=reads.previous_hash(economy_id, seq),
                 checkpoint=None if found is None else found[0],
-                pool_after_fen=pool,
-                outstanding_after_micro=outstanding,
-                price_after=price_of(pool, outstanding) if outstanding > 0 else None,
+                pool_before_fen=pool,
+                outstanding_before_micro=outstanding,
+                price_before=before,
+                pool_after_fen=pool_after,
+                outstanding_after_micro=outstanding_after,
+                price_after=(
+                    price_of(pool_after, outstanding_after) if outstanding_after > 0 else None
+                ),
             )
 
     def proof(self, economy_id: str, seq: int) -> InclusionProof:

@@ -51,7 +51,8 @@ ACCOUNTS = {
     "member_cash": N_("Member cash wallet"),
     "member_points": N_("Member points"),
 }
-ASSETS = {"cash": N_("Cash (yuan)"), "points": N_("Points")}
+ASSETS = {"cash": N_("Cash"), "points": N_("Points")}
+UNITS = {"cash": N_("yuan"), "points": N_("points")}
 
 
 class Formats:
@@ -65,7 +66,10 @@ class Formats:
             self.zone = ZoneInfo("Asia/Shanghai")
         self.timezone = timezone
 
-    fen = staticmethod(format_fen)
+    @staticmethod
+    def fen(fen: int) -> str:
+        """Yuan with two decimals and thousands separators: 16,255.10."""
+        return _grouped(format_fen(fen))
 
     @staticmethod
     def price(value: Fraction) -> str:
@@ -73,7 +77,8 @@ class Formats:
 
     @staticmethod
     def yuan(fen: Fraction) -> str:
-        return format_price(fen / FEN_PER_YUAN, 2)
+        """An exact amount of fen (a fraction) in yuan, half-up to the fen."""
+        return _grouped(format_price(fen / FEN_PER_YUAN, 2))
 
     @staticmethod
     def points(micro: int) -> str:
@@ -84,7 +89,7 @@ class Formats:
         return f"{sign}{whole:,}.{digits}"
 
     def signed_fen(self, fen: int) -> str:
-        return ("+" if fen > 0 else "") + format_fen(fen) if fen else "0.00"
+        return ("+" if fen > 0 else "") + self.fen(fen) if fen else "0.00"
 
     def signed_points(self, micro: int) -> str:
         return ("+" if micro > 0 else "") + self.points(micro) if micro else "0"
@@ -99,6 +104,32 @@ class Formats:
     def when(self, micros: int) -> str:
         moment = datetime.fromtimestamp(micros / 1_000_000, UTC).astimezone(self.zone)
         return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _grouped(number: str) -> str:
+    """Thousands separators on the whole part of a decimal string."""
+    sign = "-" if number.startswith("-") else ""
+    whole, _, decimals = number.lstrip("-").partition(".")
+    return f"{sign}{int(whole):,}" + (f".{decimals}" if decimals else "")
+
+
+def risk_text_for(text: str, locale: str) -> str:
+    """A preset's risk text is Chinese then English in one string: show the reader's half.
+
+    The English half is the longest tail without CJK characters; a text that is all one
+    language is shown whole.
+    """
+    cut = len(text)
+    while cut > 0 and not _is_cjk(text[cut - 1]):
+        cut -= 1
+    chinese, english = text[:cut].strip(), text[cut:].strip()
+    if not chinese or not english:
+        return text
+    return english if locale == "en" else chinese
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
 
 
 def _page(
@@ -137,6 +168,8 @@ def _common(view: EconomyView) -> dict[str, Any]:
         "tx_kinds": TX_KINDS,
         "accounts": ACCOUNTS,
         "assets": ASSETS,
+        "units": UNITS,
+        "risk_text_for": risk_text_for,
     }
 
 
