@@ -167,14 +167,13 @@ class PublicReads:
         p = t.postings.c
         rows = self._conn.execute(
             select(p.tx_seq, p.kind, p.holder, p.asset, p.amount)
-            .where(p.economy_id == economy_id, p.tx_seq >= min(seqs), p.tx_seq <= max(seqs))
+            # an IN list, not a range: an account's transactions are spread over the history
+            .where(p.economy_id == economy_id, p.tx_seq.in_(list(seqs)))
             .order_by(p.tx_seq, p.leg)
         )
-        wanted = set(seqs)
         found: dict[int, list[Leg]] = {seq: [] for seq in seqs}
         for r in rows:
-            if r.tx_seq in wanted:
-                found[r.tx_seq].append(Leg(r.kind, r.holder, r.asset, r.amount))
+            found[r.tx_seq].append(Leg(r.kind, r.holder, r.asset, r.amount))
         return found
 
     def economy_sums_through(self, economy_id: str, seq: int) -> dict[tuple[str, str], int]:
@@ -194,7 +193,8 @@ class PublicReads:
         p, x = t.postings.c, t.transactions.c
         seqs = (
             select(p.tx_seq)
-            .where(p.economy_id == economy_id, p.holder.in_(list(holders)))
+            # `holder <> ''` lets SQLite use the partial index ix_postings_holder
+            .where(p.economy_id == economy_id, p.holder != "", p.holder.in_(list(holders)))
             .distinct()
         )
         if before_seq is not None:

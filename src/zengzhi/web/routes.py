@@ -7,7 +7,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from zengzhi.web.explorer import router as explorer_router
 from zengzhi.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -21,4 +20,7 @@ async def home(request: Request) -> HTMLResponse:
 def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(packages=[("zengzhi.web", "static")]), name="static")
     app.include_router(router)
-    app.include_router(explorer_router)  # the public explorer (issue 7 §4)
+    # the public explorer (issue 7 §4); imported here: it reads through zengzhi.api
+    from zengzhi.web.explorer import router as explorer_router
+
+    app.include_router(explorer_router)
