@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 import zengzhi
 from zengzhi.api.errors import ErrorResponse, install_error_handlers
 from zengzhi.api.metrics import Metrics
+from zengzhi.api.public import router as public_router
 from zengzhi.config import Settings, get_settings
 from zengzhi.web.routes import mount_web
 
@@ -55,5 +56,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    app.include_router(public_router)  # the public disclosure API (issue 4 §6)
     mount_web(app)
     return app

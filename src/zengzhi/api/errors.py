@@ -56,6 +56,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "forbidden": 403,
     "rate_limited": 429,
     "locked": 429,
+    # the public side (issue 4 §6): an unknown economy; a transaction not yet in a checkpoint
+    "unknown_economy": 404,
+    "not_checkpointed": 409,
 }
 
 _STATUS_CODES = {

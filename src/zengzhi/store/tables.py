@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -188,6 +189,15 @@ postings = Table(
     Column("holder", NAME, nullable=False),
     Column("asset", String(32), nullable=False),
     Column("amount", BigInteger, nullable=False),
+    # the explorer's account pages (migration 0003): member legs by holder
+    Index(
+        "ix_postings_holder",
+        "economy_id",
+        "holder",
+        "tx_seq",
+        postgresql_where=text("holder <> ''"),
+        sqlite_where=text("holder <> ''"),
+    ),
 )
 
 checkpoints = Table(

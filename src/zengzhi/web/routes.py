@@ -20,3 +20,7 @@ async def home(request: Request) -> HTMLResponse:
 def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(packages=[("zengzhi.web", "static")]), name="static")
     app.include_router(router)
+    # the public explorer (issue 7 §4); imported here: it reads through zengzhi.api
+    from zengzhi.web.explorer import router as explorer_router
+
+    app.include_router(explorer_router)
