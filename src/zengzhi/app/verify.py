@@ -21,6 +21,7 @@ from zengzhi.domain.entries import AccountKind, Asset
 from zengzhi.domain.errors import DomainError
 from zengzhi.domain.money import format_price
 from zengzhi.domain.pool import PoolEngine
+from zengzhi.domain.wallet import apply_command
 from zengzhi.ledger.audit import Audit, Problem, first_broken
 from zengzhi.ledger.merkle import InclusionProof, inclusion_path
 from zengzhi.ledger.model import AccountKey, Leg, Transaction, legs_of
@@ -107,7 +108,7 @@ def _replay(
         if event.status != APPLIED:
             continue
         try:
-            outcome = engine.apply(command_from_payload(json.loads(event.payload)))
+            outcome = apply_command(engine, command_from_payload(json.loads(event.payload)))
         except (DomainError, KeyError, ValueError, TypeError) as error:
             problems.append(Problem(None, f"event {event.seq} cannot be replayed: {error}"))
             continue
