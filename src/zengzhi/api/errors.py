@@ -56,6 +56,18 @@ STATUS_BY_CODE: dict[str, int] = {
     "forbidden": 403,
     "rate_limited": 429,
     "locked": 429,
+    # issue 4 (service)
+    "unknown_economy": 404,
+    "unknown_referral_code": 404,
+    "wrong_code": 401,
+    "wrong_credentials": 401,
+    "phone_taken": 409,
+    "already_exists": 409,
+    "economy_exists": 409,
+    "duplicate_party": 409,
+    "order_closed": 409,
+    "already_reviewed": 409,
+    "sms_failed": 503,
 }
 
 _STATUS_CODES = {

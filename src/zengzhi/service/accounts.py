@@ -27,11 +27,13 @@ from zengzhi.service.errors import (
     NotFound,
     PhoneTaken,
     RateLimited,
+    SmsFailed,
     Unauthenticated,
     UnknownReferral,
     WrongCode,
     WrongCredentials,
 )
+from zengzhi.sms import SmsError
 
 PURPOSES = ("register", "login", "reset")
 OPERATORS = ""  # the "economy" under which operators' locks are kept (they span economies)
@@ -115,7 +117,10 @@ def request_code(svc: Service, economy_id: str, phone: str, purpose: str, ip: st
         store.add_code(economy_id, phone, purpose, digest, ip, now, now + ttl * MICROS)
         uow.on_commit(lambda: svc.sms.send_code(phone, code))
 
-    svc.run(work)
+    try:
+        svc.run(work)
+    except SmsError as error:  # the code is stored but never arrived: say so plainly
+        raise SmsFailed(f"the SMS could not be sent ({error.code}); try again later") from None
     return ttl
 
 

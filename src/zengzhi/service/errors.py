@@ -67,3 +67,7 @@ class InvalidInput(DomainError):
 
 class Exists(DomainError):
     code = "already_exists"
+
+
+class SmsFailed(DomainError):
+    code = "sms_failed"

@@ -284,6 +284,16 @@ def _order(store: Any, economy_id: str, merchant_id: str, order_id: str) -> Any:
     return row
 
 
+def settle_due_in(svc: Service, economy_id: str, now: int | None = None, batch: int = 500) -> int:
+    """Settle one economy's orders whose return window has passed."""
+    settled = 0
+    while True:
+        done = svc.run(partial(_settle_batch, svc, economy_id=economy_id, now=now, limit=batch))
+        settled += done
+        if done < batch:
+            return settled
+
+
 def settle_due_orders(svc: Service, now: int | None = None, batch: int = 500) -> int:
     """Settle every reported order whose return window has passed; how many were settled.
 
@@ -293,11 +303,7 @@ def settle_due_orders(svc: Service, now: int | None = None, batch: int = 500) ->
     with reading(svc.database) as store:
         economies = store.economy_ids()
     for economy_id in economies:
-        while True:
-            done = svc.run(partial(_settle_batch, svc, economy_id=economy_id, now=now, limit=batch))
-            settled += done
-            if done < batch:
-                break
+        settled += settle_due_in(svc, economy_id, now, batch)
     return settled
 
 

@@ -680,7 +680,7 @@ class SqlService:
         a, m = s.member_accounts.c, t.members.c
         return list(
             self._conn.execute(
-                select(a.member_id, a.referrer, m.cycle_spend_fen, m.points_micro)
+                select(a.member_id, a.referrer, a.created_at, m.cycle_spend_fen, m.points_micro)
                 .join_from(
                     s.member_accounts,
                     t.members,
