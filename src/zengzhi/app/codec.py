@@ -66,7 +66,9 @@ def config_to_mapping(config: EconomyConfig) -> dict[str, Any]:
         "timezone": config.timezone,
         "return_window_days": config.return_window_days,
     }
-    return {"economy": economy, "pool": pool, **{k: dict(v) for k, v in config.sections.items()}}
+    # a section may be an array of tables (e.g. local life's tiers), not only a table
+    sections = {k: dict(v) if isinstance(v, Mapping) else v for k, v in config.sections.items()}
+    return {"economy": economy, "pool": pool, **sections}
 
 
 def config_to_json(config: EconomyConfig) -> str:
