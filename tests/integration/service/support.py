@@ -79,6 +79,15 @@ class World:
         token: str = response.json()["token"]
         return token
 
+    def login(self, phone: str) -> str:
+        code = self.code_for(phone, "login")
+        response = self.http.post(
+            f"/v1/economies/{self.economy}/auth/login/sms", json={"phone": phone, "code": code}
+        )
+        assert response.status_code == 200, response.text
+        token: str = response.json()["token"]
+        return token
+
     def operator_login(self, phone: str, password: str) -> str:
         response = self.http.post(
             "/v1/operators/login", json={"phone": phone, "password": password}
