@@ -212,19 +212,33 @@ def register(
             if found is None:
                 raise UnknownReferral(f"no member has the referral code {referral!r}")
             referrer = found.member_id
-        member_id = random_id("m_")
-        register_member(uow, economy_id, member_id, now, referrer=referrer)
-        if not store.add_member_account(
-            economy_id, member_id, phone, password_hash, referral_code(), referrer, now
-        ):
-            raise PhoneTaken("this phone already has an account here: log in instead")
-        store.audit(
-            economy_id, now, f"member:{member_id}", "member.registered", member_id,
-            {"referrer": referrer},
-        )  # fmt: skip
+        member_id = create_member(uow, economy_id, phone, referrer, password_hash, now)
         return _new_session(svc, store, "member", economy_id, member_id, now)
 
     return svc.run(work)
+
+
+def create_member(
+    uow: Any,
+    economy_id: str,
+    phone: str,
+    referrer: str | None,
+    password_hash: str | None,
+    now: int,
+) -> str:
+    """The member's ledger party and account; their id (random, shown instead of phones)."""
+    store = uow.service
+    member_id = random_id("m_")
+    register_member(uow, economy_id, member_id, now, referrer=referrer)
+    if not store.add_member_account(
+        economy_id, member_id, phone, password_hash, referral_code(), referrer, now
+    ):
+        raise PhoneTaken("this phone already has an account here: log in instead")
+    store.audit(
+        economy_id, now, f"member:{member_id}", "member.registered", member_id,
+        {"referrer": referrer},
+    )  # fmt: skip
+    return member_id
 
 
 def login_with_code(svc: Service, economy_id: str, phone: str, code: str) -> NewSession:
