@@ -627,10 +627,13 @@ class SqlService:
         self._conn.execute(
             update(t.economies).where(e.economy_id == economy_id).values(config_version=version)
         )
+        last_event = self._conn.execute(
+            select(e.event_seq).where(e.economy_id == economy_id)
+        ).scalar_one()
         self._conn.execute(
             update(s.config_changes)
             .where(c.economy_id == economy_id, c.version == version)
-            .values(applied_at=now)
+            .values(applied_at=now, from_event=last_event)
         )
 
     # -- reports -----------------------------------------------------------------------

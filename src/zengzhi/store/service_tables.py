@@ -188,6 +188,8 @@ config_changes = Table(
     Column("operator_id", ID, nullable=False),
     Column("reason", Text, nullable=False),
     Column("applied_at", BigInteger),
+    # the economy's last event before the version applied: later events follow it
+    Column("from_event", BigInteger),
     Index(None, "economy_id", "applied_at", "effective_at"),
 )
 

@@ -92,12 +92,35 @@ def test_rule_changes_are_new_versions_that_apply_forward(world: World) -> None:
     assert (summary["config_version"], summary["config"]["pool"]["sell_fee"]) == (1, "0.2")
     past = world.http.post(f"{eco}/rules", json={**change, "effective_at": 1}, headers=owner)
     assert past.status_code == 422
+    # a member sells under the old fee, then (after the change) under the new one
+    token, member = _member(world, "13800000024")
+    world.add_merchant("shop-v")
+    body = {"order_id": "v-1", "amount_fen": 10_000, "member_id": member}
+    world.signed("shop-v", "POST", "/v1/merchant/orders", body)
+    world.signed("shop-v", "POST", "/v1/merchant/orders/v-1/settle")
+
+    def sell(key: str) -> int:
+        sold = world.http.post(
+            f"{eco}/me/sell",
+            json={"points_micro": 7_000_000},
+            headers={**world.auth(token), "Idempotency-Key": key},
+        )
+        assert sold.status_code == 200, sold.text
+        payout: int = sold.json()["payout_fen"]
+        return payout
+
+    assert sell("before") == 800  # a third of the 3000 fen pool, less 20%
     world.clock.advance(DAY + 1)
     assert apply_due_rule_changes(world.service) == 1
     summary = world.http.get(eco, headers=owner).json()
     assert (summary["config_version"], summary["config"]["pool"]["sell_fee"]) == (2, "0.25")
     actions = [a["action"] for a in world.http.get(f"{eco}/audit", headers=owner).json()]
-    assert actions[-2:] == ["rules.changed", "rules.applied"]
+    assert actions.index("rules.changed") < actions.index("rules.applied") == len(actions) - 1
+    token = world.login("13800000024")
+    assert sell("after") == 825  # half of the 2200 fen left, less 25%
+    with world.service.database.snapshot() as reader:
+        report = verify_economy(reader, world.economy)
+    assert report.ok, report.problems
 
 
 def test_orders_settle_by_themselves_after_the_return_window(world: World) -> None:

@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("operator_id", sa.String(length=64), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("applied_at", sa.BigInteger(), nullable=True),
+        sa.Column("from_event", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("economy_id", "version", name=op.f("pk_config_changes")),
     )
     with op.batch_alter_table("config_changes", schema=None) as batch_op:
