@@ -44,8 +44,19 @@ def replay(
 
 
 @app.command()
-def demo() -> None:
-    """Replay the bundled demo economies and print a readable summary."""
+def demo(
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Only replay the seed logs and print a summary.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port for the demo server.")] = 8000,
+    database: Annotated[
+        Path, typer.Option(help="The demo's SQLite file (reset every time).")
+    ] = Path("zengzhi-demo.sqlite3"),
+) -> None:
+    """Run the service with a demo economy, merchant and members (--replay: summary only)."""
+    if not replay:
+        _serve_demo(port, database)
+        return
     console = Console()
     console.print(
         "[bold]Zengzhi demo[/bold]: the seed documents' worked examples, replayed exactly.\n"
@@ -77,7 +88,10 @@ def serve(
         settings = Settings()
     except ValidationError as error:
         _fail(f"invalid settings: {error.errors()[0]['msg']}")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    # issue 4: migrate on start; settle due orders and apply due rule changes in the background
+    db_upgrade(url=settings.database_url, revision="head")
+    app_ = create_app(settings, background=True)
+    uvicorn.run(app_, host=host or settings.host, port=port or settings.port)
 
 
 def _print_summary(console: Console, name: str, result: ReplayResult) -> None:
@@ -326,3 +340,186 @@ def _print_findings(name: str, decision: object) -> None:
     else:
         console.print("[green]accepted[/]" + ("" if decision.strict else " (not strict)"))
     console.print(NOT_LEGAL_ADVICE, highlight=False)
+
+
+# -- the service (issue 4): economies, operators, merchants, serve with housekeeping ---
+
+economy_app = typer.Typer(help="Economies: create one from a preset.", no_args_is_help=True)
+app.add_typer(economy_app, name="economy")
+operator_app = typer.Typer(help="Operators: people who run economies.", no_args_is_help=True)
+app.add_typer(operator_app, name="operator")
+merchant_app = typer.Typer(help="Merchants and their API keys.", no_args_is_help=True)
+app.add_typer(merchant_app, name="merchant")
+
+
+def _service(url: str | None) -> object:
+    from pydantic import ValidationError
+
+    from zengzhi.api.app import build_service
+    from zengzhi.config import Settings
+
+    try:
+        settings = Settings(database_url=_database_url(url))
+    except ValidationError as error:
+        _fail(f"invalid settings: {error.errors()[0]['msg']}")
+    return build_service(settings)
+
+
+def _run_service(url: str | None, work: object) -> object:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from zengzhi.domain.errors import DomainError
+    from zengzhi.service import Service
+
+    service = _service(url)
+    assert isinstance(service, Service)
+    try:
+        return service.run(lambda uow: work(service, uow))  # type: ignore[operator]
+    except DomainError as error:
+        _fail(error.message)
+    except SQLAlchemyError as error:
+        _fail(f"database error: {error.__class__.__name__}: {error}")
+    finally:
+        service.database.dispose()
+
+
+@economy_app.command("create")
+def economy_create(
+    economy: Annotated[str, typer.Argument(help="The new economy's id, e.g. demo.")],
+    preset: Annotated[str, typer.Option(help="A preset in presets/.")] = "appreciating-pool",
+    ack: Annotated[
+        list[str] | None, typer.Option(help="Acknowledge a high finding by its code (repeat).")
+    ] = None,
+    reason: Annotated[str, typer.Option(help="Why the acknowledged findings are accepted.")] = "",
+    url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
+) -> None:
+    """Create an economy from a preset; its rules are checked first (`zengzhi check`)."""
+    from zengzhi.service.operators import create_economy_from_preset
+
+    acks = [{"code": code, "reason": reason} for code in ack or []]
+    result = _run_service(
+        url,
+        lambda svc, uow: create_economy_from_preset(
+            svc, uow, economy, preset, None, svc.now(), acks
+        ),
+    )
+    assert isinstance(result, dict)
+    typer.echo(f"economy {economy} created from {preset}: {result['name']}")
+
+
+@operator_app.command("create")
+def operator_create(
+    economy: Annotated[str, typer.Option(help="The economy the role is for.")],
+    phone: Annotated[str, typer.Option(help="The operator's phone (their login).")],
+    role: Annotated[str, typer.Option(help="owner, operator, finance or auditor.")] = "owner",
+    name: Annotated[str, typer.Option(help="A display name.")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, help="8+ characters (prompted).")
+    ] = "",
+    url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
+) -> None:
+    """Create an operator (or reuse one by phone) and give them a role in an economy."""
+    from zengzhi.service.accounts import create_operator, normalise_phone
+    from zengzhi.service.operators import grant_role
+
+    def work(svc: object, uow: object) -> str:
+        now = svc.now()  # type: ignore[attr-defined]
+        found = uow.service.operator_by_phone(normalise_phone(phone))  # type: ignore[attr-defined]
+        operator_id: str = (
+            found.operator_id
+            if found is not None
+            else create_operator(svc, uow, phone, name, password, now)  # type: ignore[arg-type]
+        )
+        grant_role(svc, uow, economy, operator_id, role, "cli", now)  # type: ignore[arg-type]
+        return operator_id
+
+    operator_id = _run_service(url, work)
+    typer.echo(f"operator {operator_id} is {role} of {economy}; log in with phone {phone}")
+
+
+@merchant_app.command("create")
+def merchant_create(
+    economy: Annotated[str, typer.Option(help="The merchant's economy.")],
+    merchant: Annotated[str, typer.Option(help="The merchant's id, e.g. shop-1.")],
+    name: Annotated[str, typer.Option(help="A display name.")] = "",
+    url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
+) -> None:
+    """Create a merchant and an API key; the secret is printed once."""
+    from zengzhi.service.merchants import create_key, create_merchant
+
+    def work(svc: object, uow: object) -> tuple[str, str]:
+        now = svc.now()  # type: ignore[attr-defined]
+        create_merchant(svc, uow, economy, merchant, name, "cli", now)  # type: ignore[arg-type]
+        return create_key(svc, uow, economy, merchant, "cli", now)  # type: ignore[arg-type]
+
+    result = _run_service(url, work)
+    assert isinstance(result, tuple)
+    key_id, secret = result
+    typer.echo(f"merchant {merchant} in {economy}\nkey id: {key_id}\nsecret: {secret}")
+
+
+def _serve_demo(port: int, database: Path) -> None:
+    import uvicorn
+
+    from zengzhi.api import create_app
+    from zengzhi.api.app import build_service
+    from zengzhi.config import Settings
+    from zengzhi.service.demo import reset_file, seed
+    from zengzhi.store import Database
+
+    reset_file(database)
+    url = f"sqlite:///{database}"
+    Database(url).upgrade()
+    base = f"http://127.0.0.1:{port}"
+    settings = Settings(database_url=url, port=port, public_base_url=base)
+    service = build_service(settings)
+    data = seed(service)
+    typer.echo(
+        f"""
+Zengzhi demo: economy '{data.economy}' (appreciating pool, 30% of each order to the pool)
+  API docs      {base}/docs
+  member app    {base}/m        operator console  {base}/console
+  merchant      {base}/merchant explorer          {base}/explorer   (pages: issue 7)
+
+Operator (owner): POST {base}/v1/operators/login
+  phone {data.owner_phone}  password {data.owner_password}
+Members: phones {", ".join(data.member_phones)}  password {data.member_password}
+  or by SMS: POST {base}/v1/economies/{data.economy}/auth/sms-code {{"phone": "...",
+  "purpose": "login"}}; the code is printed here by the console SMS provider.
+Merchant '{data.merchant}': key {data.key_id}  secret {data.secret}
+  zengzhi merchant-order --base-url {base} --key-id {data.key_id} --secret {data.secret} \\
+      --order-id my-1 --amount-fen 10000 --member-phone {data.member_phones[0]} --settle
+Points are priced by published rules; nothing here promises a profit.
+"""
+    )
+    uvicorn.run(create_app(settings, service, background=True), host="127.0.0.1", port=port)
+
+
+@app.command("merchant-order")
+def merchant_order(
+    key_id: Annotated[str, typer.Option(help="The merchant's API key id.")],
+    secret: Annotated[str, typer.Option(help="The API key's secret.")],
+    order_id: Annotated[str, typer.Option(help="Your order id.")],
+    amount_fen: Annotated[int, typer.Option(help="The amount paid, in fen.")],
+    member_phone: Annotated[str, typer.Option(help="The member's phone.")],
+    base_url: Annotated[str, typer.Option(help="The service.")] = "http://127.0.0.1:8000",
+    settle: Annotated[bool, typer.Option(help="Settle it right away.")] = False,
+) -> None:
+    """Report (and optionally settle) an order with a signed merchant request."""
+    import httpx
+
+    from zengzhi.service.merchant_client import signed_request
+
+    body = {"order_id": order_id, "amount_fen": amount_fen, "member_phone": member_phone}
+    calls: list[tuple[str, str, dict[str, object] | None]] = [("POST", "/v1/merchant/orders", body)]
+    if settle:
+        calls.append(("POST", f"/v1/merchant/orders/{order_id}/settle", None))
+    try:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            for method, path, payload in calls:
+                response = signed_request(client, key_id, secret, method, path, payload)
+                typer.echo(f"{method} {path} -> {response.status_code}\n{response.text}")
+                if response.status_code >= 400:
+                    raise typer.Exit(code=1)
+    except httpx.HTTPError as error:
+        _fail(f"cannot reach {base_url}: {error}")

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     merchant_signature_window_seconds: int = Field(300, ge=30)
     session_cookie_secure: bool = False
     session_ttl_seconds: int = Field(7 * 24 * 3600, ge=300)
+    # issue 4: how often `serve` settles orders past their return window
+    auto_settle_seconds: int = Field(60, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

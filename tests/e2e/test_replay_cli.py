@@ -170,7 +170,7 @@ def test_replaying_twice_prints_the_same_books() -> None:
 
 
 def test_demo_prints_a_readable_summary_with_a_risk_notice() -> None:
-    result = run("demo")
+    result = run("demo", "--replay")  # plain `demo` now runs the service (issue 4)
     assert result.returncode == 0, result.stderr
     assert "5.1731" in result.stdout
     assert "nothing here is a promise of profit" in " ".join(result.stdout.split())

@@ -15,6 +15,8 @@ ALLOWED: dict[str, set[str]] = {
     "ledger": {"domain"},
     "app": {"domain", "ledger"},
     "store": {"domain", "ledger", "app"},  # the ledger's storage (issue 3): app must not import it
+    # issue 4: the service's operations over app and store; never the HTTP layer
+    "service": {"domain", "ledger", "app", "store", "security", "sms", "sim", "presets", "config"},
 }
 
 

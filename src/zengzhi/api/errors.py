@@ -59,6 +59,17 @@ STATUS_BY_CODE: dict[str, int] = {
     # the public side (issue 4 §6): an unknown economy; a transaction not yet in a checkpoint
     "unknown_economy": 404,
     "not_checkpointed": 409,
+    # issue 4 (service)
+    "unknown_referral_code": 404,
+    "wrong_code": 401,
+    "wrong_credentials": 401,
+    "phone_taken": 409,
+    "already_exists": 409,
+    "economy_exists": 409,
+    "duplicate_party": 409,
+    "order_closed": 409,
+    "already_reviewed": 409,
+    "sms_failed": 503,
 }
 
 _STATUS_CODES = {

@@ -14,8 +14,9 @@ from typing import Any
 
 from zengzhi.domain.economy import EconomyConfig, config_from_mapping
 from zengzhi.domain.errors import InvalidRule
-from zengzhi.domain.pool import Burn, Command, Inject, SellPoints, SettleOrder
+from zengzhi.domain.pool import Burn, Inject, SellPoints, SettleOrder
 from zengzhi.domain.rules import PoolRules
+from zengzhi.domain.wallet import AdjustCash, AdjustPoints, AnyCommand, HoldCash, PayOut, ReturnCash
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -65,7 +66,9 @@ def config_to_mapping(config: EconomyConfig) -> dict[str, Any]:
         "timezone": config.timezone,
         "return_window_days": config.return_window_days,
     }
-    return {"economy": economy, "pool": pool, **{k: dict(v) for k, v in config.sections.items()}}
+    # a section may be an array of tables (e.g. local life's tiers), not only a table
+    sections = {k: dict(v) if isinstance(v, Mapping) else v for k, v in config.sections.items()}
+    return {"economy": economy, "pool": pool, **sections}
 
 
 def config_to_json(config: EconomyConfig) -> str:
@@ -76,8 +79,19 @@ def config_from_json(text: str) -> EconomyConfig:
     return config_from_mapping(json.loads(text))
 
 
-def command_to_payload(command: Command) -> dict[str, Any]:
+def command_to_payload(command: AnyCommand) -> dict[str, Any]:
     """A command as a replay-log event line (spec/replay.md)."""
+    if isinstance(command, HoldCash | PayOut | ReturnCash):
+        return {"kind": _WALLET_KINDS[type(command)], "member": command.member,
+                "amount_fen": command.amount_fen}  # fmt: skip
+    if isinstance(command, AdjustCash):
+        return {"kind": "adjust_cash", "member": command.member, "delta_fen": command.delta_fen}
+    if isinstance(command, AdjustPoints):
+        return {
+            "kind": "adjust_points",
+            "member": command.member,
+            "delta_micro": command.delta_micro,
+        }
     if isinstance(command, SettleOrder):
         return {
             "kind": "order",
@@ -93,9 +107,16 @@ def command_to_payload(command: Command) -> dict[str, Any]:
     return {"kind": "inject", "amount_fen": command.amount_fen}
 
 
-def command_from_payload(payload: Mapping[str, Any]) -> Command:
+def command_from_payload(payload: Mapping[str, Any]) -> AnyCommand:
     """The inverse of `command_to_payload`."""
     kind = payload["kind"]
+    for cls, name in _WALLET_KINDS.items():
+        if kind == name:
+            return cls(payload["member"], payload["amount_fen"])
+    if kind == "adjust_cash":
+        return AdjustCash(payload["member"], payload["delta_fen"])
+    if kind == "adjust_points":
+        return AdjustPoints(payload["member"], payload["delta_micro"])
     if kind == "order":
         return SettleOrder(payload["member"], payload["amount_fen"], payload["pool_fen"])
     if kind == "sell":
@@ -106,6 +127,14 @@ def command_from_payload(payload: Mapping[str, Any]) -> Command:
     if kind == "inject":
         return Inject(payload["amount_fen"])
     raise InvalidRule(f"unknown stored command kind {kind!r}")
+
+
+# issue 4 (service): withdrawals' three steps, as event kinds
+_WALLET_KINDS: dict[type[HoldCash | PayOut | ReturnCash], str] = {
+    HoldCash: "withdrawal_hold",
+    PayOut: "withdrawal_paid",
+    ReturnCash: "withdrawal_returned",
+}
 
 
 def replay_config_line(rules: PoolRules) -> dict[str, Any]:

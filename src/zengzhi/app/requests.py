@@ -95,7 +95,84 @@ class InjectRequest:
         return {"kind": "inject", "request_id": self.request_id, "amount_fen": self.amount_fen}
 
 
-Request = SettleOrderRequest | SellPointsRequest | BurnRequest | InjectRequest
+@dataclass(frozen=True, slots=True)
+class WithdrawRequest:
+    """Hold `amount_fen` of a member's cash for a withdrawal under review (issue 4)."""
+
+    withdrawal_id: str
+    member: str
+    amount_fen: int
+
+    @property
+    def key(self) -> str:
+        return f"withdraw:{self.withdrawal_id}"
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "kind": "withdraw",
+            "withdrawal_id": self.withdrawal_id,
+            "member": self.member,
+            "amount_fen": self.amount_fen,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewWithdrawalRequest:
+    """Pay out (approve) or return (reject) a held withdrawal; one decision per withdrawal."""
+
+    withdrawal_id: str
+    member: str
+    amount_fen: int
+    approve: bool
+
+    @property
+    def key(self) -> str:
+        return f"review:{self.withdrawal_id}"
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "kind": "review",
+            "withdrawal_id": self.withdrawal_id,
+            "member": self.member,
+            "amount_fen": self.amount_fen,
+            "approve": self.approve,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustRequest:
+    """An operator's correction of a member's cash (fen) or points (micro), with a reason."""
+
+    request_id: str
+    member: str
+    asset: str  # "cash" or "points"
+    delta: int
+    reason: str
+
+    @property
+    def key(self) -> str:
+        return f"adjust:{self.request_id}"
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "kind": "adjust",
+            "request_id": self.request_id,
+            "member": self.member,
+            "asset": self.asset,
+            "delta": self.delta,
+            "reason": self.reason,
+        }
+
+
+Request = (
+    SettleOrderRequest
+    | SellPointsRequest
+    | BurnRequest
+    | InjectRequest
+    | WithdrawRequest
+    | ReviewWithdrawalRequest
+    | AdjustRequest
+)
 
 
 def fingerprint(request: Request) -> str:

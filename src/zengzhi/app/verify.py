@@ -21,6 +21,7 @@ from zengzhi.domain.entries import AccountKind, Asset
 from zengzhi.domain.errors import DomainError
 from zengzhi.domain.money import format_price
 from zengzhi.domain.pool import PoolEngine
+from zengzhi.domain.wallet import apply_command
 from zengzhi.ledger.audit import Audit, Problem, first_broken
 from zengzhi.ledger.merkle import InclusionProof, inclusion_path
 from zengzhi.ledger.model import AccountKey, Leg, Transaction, legs_of
@@ -48,13 +49,17 @@ class VerifyReport:
 
 def verify_economy(reader: LedgerReader, economy_id: str) -> VerifyReport:
     record = reader.economy(economy_id)
-    config = config_from_json(record.config_json)
-    engine = PoolEngine(config.pool)
+    # rule changes apply forward: replay each stretch of events under the version in force
+    versions = reader.config_versions(economy_id) or [(0, record.config_json)]
+    engine = PoolEngine(config_from_json(versions[0][1]).pool)
+    holder = [engine]
     checkpoints = reader.checkpoints(economy_id)
     audit = Audit(economy_id, checkpoints)
     report = VerifyReport(economy_id, checkpoints=len(checkpoints))
     replay_problems: list[Problem] = []
-    expected = _replay(reader.events(economy_id), engine, record, report, replay_problems)
+    expected = _replay(
+        reader.events(economy_id), holder, versions[1:], record, report, replay_problems
+    )
     diverged = False
     for tx, digest in reader.transactions(economy_id):
         audit.add(tx, digest)
@@ -69,6 +74,7 @@ def verify_economy(reader: LedgerReader, economy_id: str) -> VerifyReport:
         )
     for _ in expected:  # finish the replay so the final state can be compared
         pass
+    engine = holder[0]
     report.transactions = audit.count
     problems = audit.finish(record.head.tx_seq, record.head.head_hash, reader.balances(economy_id))
     problems += replay_problems
@@ -92,7 +98,8 @@ def _divergence(seq: int, want: _Expected | None) -> Problem:
 
 def _replay(
     events: Iterator[EventRecord],
-    engine: PoolEngine,
+    holder: list[PoolEngine],
+    later: list[tuple[int, str]],
     record: EconomyRecord,
     report: VerifyReport,
     problems: list[Problem],
@@ -104,10 +111,14 @@ def _replay(
         if event.seq != next_seq:
             problems.append(Problem(None, f"event {next_seq} expected but {event.seq} found"))
         next_seq = event.seq + 1
+        while later and event.seq > later[0][0]:
+            # what the writer does on a new version: continue the same state under new rules
+            rules = config_from_json(later.pop(0)[1]).pool
+            holder[0] = PoolEngine.restore(rules, holder[0].state())
         if event.status != APPLIED:
             continue
         try:
-            outcome = engine.apply(command_from_payload(json.loads(event.payload)))
+            outcome = apply_command(holder[0], command_from_payload(json.loads(event.payload)))
         except (DomainError, KeyError, ValueError, TypeError) as error:
             problems.append(Problem(None, f"event {event.seq} cannot be replayed: {error}"))
             continue

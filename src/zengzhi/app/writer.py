@@ -31,18 +31,30 @@ from zengzhi.app.ports import (
     UnitOfWork,
 )
 from zengzhi.app.requests import (
+    AdjustRequest,
     BurnRequest,
     InjectRequest,
     Request,
+    ReviewWithdrawalRequest,
     SellPointsRequest,
     SettleOrderRequest,
+    WithdrawRequest,
     fingerprint,
 )
 from zengzhi.domain.entries import AccountKind, Asset, Entry
-from zengzhi.domain.errors import DomainError, UnknownMember
+from zengzhi.domain.errors import DomainError, InvalidAmount, UnknownMember
 from zengzhi.domain.exit_index import threshold_key
 from zengzhi.domain.money import format_price
-from zengzhi.domain.pool import Burn, Command, Inject, Outcome, PoolEngine, SellPoints, SettleOrder
+from zengzhi.domain.pool import Burn, Inject, Outcome, PoolEngine, SellPoints, SettleOrder
+from zengzhi.domain.wallet import (
+    AdjustCash,
+    AdjustPoints,
+    AnyCommand,
+    HoldCash,
+    PayOut,
+    ReturnCash,
+    apply_command,
+)
 from zengzhi.ledger.chain import chain_hash
 from zengzhi.ledger.merkle import merkle_root
 from zengzhi.ledger.model import Checkpoint, Leg, Transaction
@@ -175,7 +187,7 @@ class _Batch:
         try:
             command = self._command(request)
             new_member = self._join_seq(command)
-            outcome = self.engine.apply(command)
+            outcome = apply_command(self.engine, command)
         except DomainError as error:
             return self._reject(request, fp, seq, error)
         if new_member is not None:
@@ -204,7 +216,7 @@ class _Batch:
             )
         return Reply(request.key, seq, body)
 
-    def _command(self, request: Request) -> Command:
+    def _command(self, request: Request) -> AnyCommand:
         config = self.cached.config
         if isinstance(request, SettleOrderRequest):
             pool_fen = request.pool_fen
@@ -217,13 +229,30 @@ class _Batch:
             return SellPoints(request.member, request.points_micro)
         if isinstance(request, BurnRequest):
             return Burn(config.monthly_burn if request.rate is None else request.rate)
+        if isinstance(request, WithdrawRequest):
+            return HoldCash(request.member, request.amount_fen)
+        if isinstance(request, ReviewWithdrawalRequest):
+            if request.approve:
+                return PayOut(request.member, request.amount_fen)
+            return ReturnCash(request.member, request.amount_fen)
+        if isinstance(request, AdjustRequest):
+            if request.asset == "cash":
+                return AdjustCash(request.member, request.delta)
+            if request.asset == "points":
+                return AdjustPoints(request.member, request.delta)
+            raise InvalidAmount(f"an adjustment is of cash or points, not {request.asset!r}")
         assert isinstance(request, InjectRequest)
         return Inject(request.amount_fen)
 
-    def _join_seq(self, command: Command) -> str | None:
+    def _join_seq(self, command: AnyCommand) -> str | None:
         """The member this command adds to the economy, if it adds one."""
         if isinstance(command, SettleOrder) and not self.engine.has_member(command.member):
             return command.member
+        # an operator may credit a member who has not ordered yet
+        if isinstance(command, AdjustCash | AdjustPoints):
+            delta = command.delta_fen if isinstance(command, AdjustCash) else command.delta_micro
+            if type(delta) is int and delta > 0 and not self.engine.has_member(command.member):
+                return command.member
         return None
 
     def _reject(self, request: Request, fp: str, seq: int, error: DomainError) -> Reply:
@@ -287,7 +316,7 @@ class _Batch:
     def _body(
         self,
         request: Request,
-        command: Command,
+        command: AnyCommand,
         outcome: Outcome,
         seq: int,
         tx_seqs: list[int],
@@ -314,8 +343,13 @@ class _Batch:
         elif isinstance(command, Burn):
             burn = outcome.entries[0] if outcome.entries else None
             body["burned_micro"] = -_moved(burn, AccountKind.MEMBER_POINTS) if burn else 0
-        else:
+        elif isinstance(command, Inject):
             body["amount_fen"] = command.amount_fen
+        else:  # wallet commands (issue 4)
+            body["member"] = command.member
+            for name in ("amount_fen", "delta_fen", "delta_micro"):
+                if hasattr(command, name):
+                    body[name] = getattr(command, name)
         body["exits"] = [
             {"member": e.member, "points_micro": e.points_micro, "payout_fen": e.payout_fen}
             for e in outcome.exits
@@ -412,14 +446,17 @@ def _price_text(engine: PoolEngine) -> str:
     return f"{units}.{decimals:04d}"
 
 
-def _kind(command: Command) -> str:
+def _kind(command: AnyCommand) -> str:
     if isinstance(command, SettleOrder):
         return "order"
     if isinstance(command, SellPoints):
         return "sell"
     if isinstance(command, Burn):
         return "burn"
-    return "inject"
+    if isinstance(command, Inject):
+        return "inject"
+    kind: str = command_to_payload(command)["kind"]
+    return kind
 
 
 def _moved(entry: Entry | None, kind: AccountKind) -> int:

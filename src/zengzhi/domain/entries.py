@@ -56,6 +56,10 @@ class AccountKind(StrEnum):
     MEMBER_TOKENS = "member_tokens"  # a member's brand tokens
     TOKEN_DIVIDEND_FUNDING = "token_dividend_funding"  # source: declared profit's dividend share
     TOKEN_DIVIDEND_POOL = "token_dividend_pool"  # cash waiting to be paid to token holders
+    # issue 4 (service): withdrawals and operator adjustments
+    PENDING_WITHDRAWAL = "pending_withdrawal"  # a member's cash held while a withdrawal is reviewed
+    PAID_OUT = "paid_out"  # cash paid out of the books to members' payout accounts
+    ADJUSTMENT_FUNDING = "adjustment_funding"  # source: cash an operator adds or takes by hand
 
 
 SOURCE_ACCOUNTS: frozenset[AccountKind] = frozenset(
@@ -72,6 +76,8 @@ SOURCE_ACCOUNTS = SOURCE_ACCOUNTS | {
     AccountKind.TOKEN_SUPPLY,
     AccountKind.TOKEN_DIVIDEND_FUNDING,
 }
+# issue 4 (service)
+SOURCE_ACCOUNTS = SOURCE_ACCOUNTS | {AccountKind.ADJUSTMENT_FUNDING}
 
 
 class EntryKind(StrEnum):
@@ -107,6 +113,11 @@ class EntryKind(StrEnum):
     TOKEN_DIVIDEND_FUNDING = "token_dividend_funding"  # a period's profit share into the pool
     TOKEN_DIVIDEND = "token_dividend"  # the dividend pool paid pro rata to token holders
     TOKEN_BUYBACK = "token_buyback"  # the platform buys tokens back at or above the floor
+    # issue 4 (service)
+    WITHDRAWAL_HOLD = "withdrawal_hold"  # member cash held for a requested withdrawal
+    WITHDRAWAL_PAID = "withdrawal_paid"  # an approved withdrawal leaves the books
+    WITHDRAWAL_RETURNED = "withdrawal_returned"  # a rejected withdrawal's cash goes back
+    ADJUSTMENT = "adjustment"  # an operator's audited correction of cash or points
 
 
 class Posting(NamedTuple):

@@ -40,3 +40,9 @@ class UnknownMember(DomainError):
     """The member is not part of this economy."""
 
     code = "unknown_member"
+
+
+class InsufficientCash(DomainError):
+    """A member tried to withdraw or lose more cash than their wallet holds."""
+
+    code = "insufficient_cash"

@@ -20,7 +20,12 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from zengzhi.domain.entries import AccountKind, Asset, Entry, EntryKind, Posting
-from zengzhi.domain.errors import InsufficientPoints, InvalidAmount, UnknownMember
+from zengzhi.domain.errors import (
+    InsufficientCash,
+    InsufficientPoints,
+    InvalidAmount,
+    UnknownMember,
+)
 from zengzhi.domain.exit_index import IndexRow, price_key, threshold_key
 from zengzhi.domain.money import PRICE_SCALE, price_of
 from zengzhi.domain.rules import PoolRules
@@ -409,6 +414,64 @@ class PoolEngine:
         m.spend += spend_fen
         self._touch(m)
         return self._finish([], [])
+
+    # -- member wallets (issue 4): withdrawals and operator adjustments ------------
+
+    def take_cash(self, member_id: str, amount_fen: int) -> None:
+        """Take cash out of a member's wallet (the caller records where it went)."""
+        m = self._members.get(member_id)
+        if m is None:
+            raise UnknownMember(f"no member {member_id!r} in this economy")
+        _check_amount(amount_fen, "cash amount")
+        if amount_fen > m.cash:
+            raise InsufficientCash(
+                f"member {member_id!r} has {m.cash} fen in cash and cannot take out {amount_fen}"
+            )
+        m.cash -= amount_fen
+
+    def give_cash(self, member_id: str, amount_fen: int) -> None:
+        """Put cash into a member's wallet (the caller records where it came from)."""
+        _check_amount(amount_fen, "cash amount")
+        self.join(member_id).cash += amount_fen
+
+    def adjust_points(self, member_id: str, delta_micro: int) -> Outcome:
+        """Mint (positive) or burn (negative) a member's points by hand: N and the price move.
+
+        Minted points count as issued (the cap applies); exits are checked afterwards.
+        """
+        if type(delta_micro) is not int or delta_micro == 0:
+            raise InvalidAmount("a points adjustment must be a non-zero whole number")
+        if delta_micro > 0:
+            cap = self._rules.issuance_cap_micro
+            if cap is not None and self._issued + delta_micro > cap:
+                raise InvalidAmount("the adjustment would mint beyond the issuance cap")
+            m = self.join(member_id)
+            self._points += delta_micro
+            self._issued += delta_micro
+            m.points += delta_micro
+            postings = (
+                Posting(_SUPPLY, None, _POINTS, -delta_micro),
+                Posting(_HELD, member_id, _POINTS, delta_micro),
+            )
+        else:
+            found = self._members.get(member_id)
+            n = -delta_micro
+            if found is None or n > found.points:
+                held = 0 if found is None else found.points
+                raise InsufficientPoints(
+                    f"member {member_id!r} holds {held} micro-points; {n} cannot be taken"
+                )
+            m = found
+            if n == self._points:
+                self._remember_price()
+            self._points -= n
+            m.points -= n
+            postings = (
+                Posting(_HELD, member_id, _POINTS, -n),
+                Posting(_SUPPLY, None, _POINTS, n),
+            )
+        self._touch(m)
+        return self._finish([Entry(EntryKind.ADJUSTMENT, member_id, postings)], [])
 
     # -- internals ---------------------------------------------------------------
 

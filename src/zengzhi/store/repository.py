@@ -500,6 +500,28 @@ class SqlLedger:
             yield from (_event(r) for r in rows)
             after = rows[-1].seq
 
+    def config_versions(self, economy_id: str) -> list[tuple[int, str]]:
+        """(last event before it, configuration) per version in force, oldest first.
+
+        Version 1 holds from the start; later ones from the event their rule change
+        recorded when it applied (issue 4's config_changes).
+        """
+        from zengzhi.store.service_tables import config_changes
+
+        c, k = t.economy_configs.c, config_changes.c
+        rows = self._conn.execute(
+            select(c.version, c.config, k.from_event)
+            .join_from(
+                t.economy_configs,
+                config_changes,
+                (k.economy_id == c.economy_id) & (k.version == c.version),
+                isouter=True,
+            )
+            .where(c.economy_id == economy_id)
+            .order_by(c.version)
+        )
+        return [(r.from_event or 0, r.config) for r in rows]
+
     def checkpoints(self, economy_id: str) -> list[Checkpoint]:
         c = t.checkpoints.c
         rows = self._conn.execute(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, RootTransaction
 
 from zengzhi.store.repository import SqlLedger
+from zengzhi.store.service_repository import SqlService
 
 if TYPE_CHECKING:
     from zengzhi.store.database import Database
@@ -43,6 +44,13 @@ class SqlUnitOfWork:
         if self._ledger is None:
             raise RuntimeError("the unit of work is not open: use it in a `with` block")
         return self._ledger
+
+    @property
+    def service(self) -> SqlService:
+        """The service's repository (issue 4) on the same connection and transaction."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with` block")
+        return SqlService(self._connection, self._database.is_sqlite)
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

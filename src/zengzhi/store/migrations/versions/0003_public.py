@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"  # the lead re-chains this after 0002 (the service tables)
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
