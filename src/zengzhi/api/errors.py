@@ -54,6 +54,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_settled": 409,
     "unauthenticated": 401,
     "forbidden": 403,
+    "csrf_failed": 403,
     "rate_limited": 429,
     "locked": 429,
     # the public side (issue 4 §6): an unknown economy; a transaction not yet in a checkpoint

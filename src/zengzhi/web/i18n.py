@@ -2,15 +2,18 @@
 
 Keeping only the .po files in the repository means no compiled binaries to forget; the
 catalogs are small, so compiling them once per process costs milliseconds.
-Extract new strings with `make messages` (pybabel extract/update).
+Extract new strings with `make messages` (pybabel extract/update of messages.po); an app
+may instead keep its strings in its own catalog (e.g. member.po) beside messages.po.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from io import BytesIO
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -20,13 +23,27 @@ DEFAULT_LOCALE = "zh_CN"
 LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
+def catalog_files(locale: str) -> list[Traversable]:
+    """A locale's catalogs: messages.po first, then one per app (member.po, console.po...).
+
+    Each app keeps its own catalog so parallel work never edits one shared file; later
+    files win where two translate the same string.
+    """
+    folder = resources.files("zengzhi.web").joinpath("locale", locale, "LC_MESSAGES")
+    files = [f for f in folder.iterdir() if f.name.endswith(".po")]
+    return sorted(files, key=lambda f: (f.name != "messages.po", f.name))
+
+
 @lru_cache(maxsize=len(LOCALES))
 def translations(locale: str) -> Translations:
-    po = resources.files("zengzhi.web").joinpath("locale", locale, "LC_MESSAGES", "messages.po")
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+    merged = Catalog(locale=locale)
+    for po in catalog_files(locale):
+        with po.open("rb") as handle:
+            for message in read_po(handle, locale=locale):
+                if message.id and message.string and not message.fuzzy:
+                    merged[message.id] = message
     compiled = BytesIO()
-    write_mo(compiled, catalog)
+    write_mo(compiled, merged)
     compiled.seek(0)
     return Translations(compiled)
 

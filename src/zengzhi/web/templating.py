@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from zengzhi.web.csrf import CSRF_FIELD, csrf_token, set_csrf_cookie
 from zengzhi.web.i18n import LOCALE_NAMES, LOCALES, negotiate, translations
 
 LANG_COOKIE = "zz_lang"
@@ -37,10 +38,15 @@ def page_locale(request: Request) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render `template` in the request's language; remember an explicit language choice."""
+    """Render `template` in the request's language with a CSRF token (`csrf_token`) for its
+    forms; remember an explicit language choice."""
     locale = page_locale(request)
-    html = environment(locale).get_template(template).render(request=request, **context)
+    token, fresh_cookie = csrf_token(request)
+    page = environment(locale).get_template(template)
+    html = page.render(request=request, csrf_token=token, csrf_field=CSRF_FIELD, **context)
     response = HTMLResponse(html, status_code=status_code)
+    if fresh_cookie:
+        set_csrf_cookie(request, response, fresh_cookie)
     if request.query_params.get("lang") in LOCALES:
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax")
     return response
