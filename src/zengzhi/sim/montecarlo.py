@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from zengzhi.sim.exact import run_exact
-from zengzhi.sim.kernel import run_kernel
+from zengzhi.sim.kernel import kernel_refusal, run_kernel
 from zengzhi.sim.metrics import run_metrics, sale_value, summarize
 from zengzhi.sim.plan import Plan, draw_plan
 from zengzhi.sim.result import RunResult
@@ -46,6 +46,8 @@ class MonteCarlo:
 def engine_for(scenario: Scenario, plan: Plan) -> str:
     if scenario.engine != "auto":
         return scenario.engine
+    if kernel_refusal(scenario) is not None:
+        return "exact"
     return "exact" if plan.n_orders <= EXACT_MAX_ORDERS else "kernel"
 
 
