@@ -107,7 +107,7 @@ def commission_for(config: EconomyConfig, layout: StoreLayout, plan: Plan) -> Co
             city=_holder(holders, AgentLevel.CITY, city, joined, ids),
             province=_holder(holders, AgentLevel.PROVINCE, province, joined, ids),
         )
-        chain = []
+        chain: list[str] = []
         r = referrer[i]
         while r >= 0 and len(chain) < 2:
             chain.append(ids[r])

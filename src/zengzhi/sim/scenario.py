@@ -136,7 +136,8 @@ class Behaviour:
     - panic: sell everything on a day when the price rose by less than `threshold`
       (e.g. 0.01 = 1%) over the last `window_days` days.
     - convert (two tokens, §2): convert every point to stable points once they are worth
-      `multiple` × cycle spend, and spend them in the shop.
+      `multiple` × cycle spend (0: at the end of every day they hold any), and spend them
+      in the shop.
     The brand membership (§7) reads them for its tokens (sell back at the floor); the
     daily systems (§3-§5) have nothing to sell: see scenarios/README.md.
     """
@@ -169,6 +170,9 @@ class PointsUse:
     spend_share: Fraction = Fraction(1)
 
 
+DEFAULT_MARGIN = Fraction(1, 10)
+
+
 @dataclass(frozen=True, slots=True)
 class BrandUse:
     """The brand membership's open parameters (§7).
@@ -178,7 +182,7 @@ class BrandUse:
     coins to tokens at the end of each day; the others redeem coupons with them.
     """
 
-    profit_margin: Fraction = Fraction(1, 10)
+    profit_margin: Fraction = DEFAULT_MARGIN
     convert_share: float = 0.5
 
 
@@ -518,8 +522,10 @@ def _behaviours(data: Mapping[str, Any]) -> tuple[Behaviour, ...]:
         share = _float(table, "share", where, None, low=0, high=1)
         if kind in ("take_profit", "convert"):
             multiple = _ratio(table, "multiple", where)
-            if multiple <= 0:
-                raise ScenarioError(f"[{where}] multiple must be above zero")
+            if multiple < 0 or (multiple == 0 and kind == "take_profit"):
+                raise ScenarioError(
+                    f"[{where}] multiple must be above zero (convert: 0 means at once)"
+                )
             out.append(Behaviour(kind, share, multiple=multiple))
         elif kind == "panic":
             threshold = _ratio(table, "threshold", where)
@@ -556,11 +562,11 @@ def _points(table: Mapping[str, Any]) -> PointsUse:
 
 def _brand(table: Mapping[str, Any]) -> BrandUse:
     _only(table, {"profit_margin", "convert_share"}, "brand")
-    margin = _ratio(table, "profit_margin", "brand") if "profit_margin" in table else None
-    if margin is not None and not 0 <= margin <= 1:
+    margin = _ratio(table, "profit_margin", "brand") if "profit_margin" in table else DEFAULT_MARGIN
+    if not 0 <= margin <= 1:
         raise ScenarioError("[brand] profit_margin must be between 0 and 1")
     return BrandUse(
-        profit_margin=BrandUse.profit_margin if margin is None else margin,
+        profit_margin=margin,
         convert_share=_float(table, "convert_share", "brand", 0.5, low=0, high=1),
     )
 
