@@ -80,6 +80,7 @@ class BrandMembership:
         self.period_amounts: list[I64] = []
         self.carried = 0
         self.minted_micro = 0
+        self.bought_back = 0
         self.floor = self.rules.buyback_floor_fen  # per whole token
 
     def settle(self, books: Books, members: I64, amounts: I64) -> None:
@@ -198,6 +199,7 @@ class BrandMembership:
             except AmountTooSmall:
                 continue  # worth less than a fen at the floor: kept
             self.tokens[i] = 0
+            self.bought_back += sale.tokens_micro
             payees.append(i)
             payouts.append(sale.payout_fen)
         if payees:
@@ -218,6 +220,7 @@ class BrandMembership:
         held = np.asarray(self.tokens, dtype=np.int64)
         books.total("tokens_minted_micro", self.minted_micro)
         books.total("tokens_left_micro", int(held.sum()))
+        books.total("tokens_bought_back_micro", self.bought_back)
         books.total("buyback_floor_fen_per_token", int(self.floor))
         books.total("dividend_carried_fen", self.carried)
         books.total("coins_left", sum(self.coins))
