@@ -189,6 +189,8 @@ def test_system_tables_read_their_stated_values_exactly() -> None:
         ("brand-membership", {"brand": {"convert_share": 3}}, "convert_share"),
         ("local-life", {"local_life": {"provinces": 3, "cities": 2}}, "provinces ≤ cities"),
         ("local-life", {"local_life": {"agents": "yes"}}, "agents must be true or false"),
+        ("two-tokens", {"config": {"pool": {"sell_fee": "0.3"}}}, "buyback_fee must equal"),
+        ("locked-grants", {"config": {"grant": {"release_rate": "2"}}}, "release_rate"),
     ],
 )
 def test_bad_system_tables_are_refused_naming_the_key(

@@ -217,15 +217,11 @@ def attribute(books: Books, payees: I64, paid: I64, members: I64, amounts: I64) 
     if total == 0 or len(payees) == 0:
         return
     later = later_sales(members, amounts, payees)
-    # exact integer floor(paid × later / total); both factors fit: paid·later < 2^63 for
-    # any day's dividends and sales below 3·10^9 yuan, checked rather than assumed
-    if int(paid.max(initial=0)) * int(later.max(initial=0)) < 2**62:
-        share: I64 = paid * later // total
-    else:  # pragma: no cover - beyond any plausible day
-        share = np.asarray(
-            [p * q // total for p, q in zip(paid.tolist(), later.tolist(), strict=True)],
-            dtype=np.int64,
-        )
+    if int(paid.max(initial=0)) * int(later.max(initial=0)) < 2**63:
+        share: I64 = paid * later // total  # exact: no product can wrap
+    else:  # a very large day: the same floor in Python's unbounded integers
+        exact = [p * q // total for p, q in zip(paid.tolist(), later.tolist(), strict=True)]
+        share = np.asarray(exact, dtype=np.int64)
     books.from_later(payees, share)
 
 

@@ -23,8 +23,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from zengzhi.domain.brand_rules import brand_rules_from
+from zengzhi.domain.daily_dividends import DividendRules
 from zengzhi.domain.economy import EconomyConfig, config_from_mapping
 from zengzhi.domain.errors import DomainError
+from zengzhi.domain.health import SharedPurchaseRules
+from zengzhi.domain.local_life import local_life_rules_from
+from zengzhi.domain.locked_grants import LockedGrantRules
+from zengzhi.domain.quota import QuotaRules
+from zengzhi.domain.stable_points import stable_rules_from
+from zengzhi.domain.team import TeamRules
 from zengzhi.presets import preset_names, presets_dir
 
 
@@ -314,6 +322,7 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path) -> Scenario:
             raise ScenarioError(
                 f"[{table}] applies to {' and '.join(systems)} economies, not {economy.system}"
             )
+    check_system_rules(economy)
     if any(b.kind == "convert" for b in behaviours) and "stable" not in economy.sections:
         raise ScenarioError(
             "a 'convert' behaviour needs stable points: only a two-tokens economy ([stable]) has"
@@ -340,6 +349,33 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path) -> Scenario:
         brand=_brand(_table(data, "brand")),
         stores=_stores(_table(data, "local_life")),
     )
+
+
+def check_system_rules(economy: EconomyConfig) -> None:
+    """Parse the economy's own sections with the domain's readers, before any run.
+
+    A patched configuration that the system's rules refuse (e.g. a buyback fee that is no
+    longer the sell fee) is reported here, naming the key, not halfway through a run.
+    """
+    sections = economy.sections
+    try:
+        if economy.system == "two_tokens" and "stable" in sections:
+            stable_rules_from(economy)
+        elif economy.system == "local_life":
+            local_life_rules_from(economy)
+        elif economy.system == "cyclic_purchase":
+            QuotaRules.from_sections(sections)
+            DividendRules.from_sections(sections)
+        elif economy.system == "locked_grants":
+            LockedGrantRules.from_sections(sections)
+            if "team" in sections:
+                TeamRules.from_sections(sections)
+        elif economy.system == "shared_purchase":
+            SharedPurchaseRules.from_sections(sections)
+        elif economy.system == "brand_membership":
+            brand_rules_from(economy)
+    except DomainError as error:
+        raise ScenarioError(f"the economy's {economy.system} rules: {error.message}") from None
 
 
 def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
