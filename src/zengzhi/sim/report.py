@@ -184,9 +184,15 @@ def _headline(mc: MonteCarlo) -> str:
     later = early.get("received_from_later_share")
     later_text = _pct(later)
     if_sold = _pct(everyone.get("recovered_if_sold_share"))
+    how_en, how_zh = "in cash", "以现金"
+    if _median(s["cash_flow"].get("conversions")):
+        how_en, how_zh = (
+            "in cash and in goods bought with stable points (at the peg)",
+            ("以现金及用恒定积分（按面值）换得的商品"),
+        )
     en = (
         f"<p>By day {days}, <b>{got}</b> of the about {n:,.0f} members who joined had received "
-        "in cash at least what they spent (median over "
+        f"{how_en} at least what they spent (median over "
         f"{seeds} simulated runs; the 10–90% range is in the table). The typical member got back "
         f"<b>{median_text}×</b> what they spent. Of the last {LATE_SHARE:.0%} of members to "
         f"join, <b>{late_got}</b> got their money back. Of what the first "
@@ -199,7 +205,7 @@ def _headline(mc: MonteCarlo) -> str:
     )
     zh = (
         f"<p class='zh'>到第 {days} 天，约 {n:,.0f} 名会员中有 <b>{got}</b> "
-        "以现金收回了不少于其消费的金额"
+        f"{how_zh}收回了不少于其消费的金额"
         f"（{seeds} 次模拟的中位数；10%–90% 区间见下表）。"
         f"典型会员取回了消费额的 <b>{median_text} 倍</b>。"
         f"最后加入的 {LATE_SHARE:.0%} 会员中，<b>{late_got}</b> 收回了本金。"
@@ -231,8 +237,9 @@ def _extras_en(s: dict[str, Any]) -> str:
         )
     if _median(cf.get("conversions")):
         out += (
-            f"<p>{_median(cf.get('conversions')):,.0f} members converted their points to stable "
-            "points and spent them in the shop; those goods count at the peg "
+            "<p>Members converted their points to stable points "
+            f"{_median(cf.get('conversions')):,.0f} times and spent them in the shop; those "
+            "goods count at the peg "
             f"({_yuan(_median(cf.get('stable_spent_fen')))} yuan) in “got back” although they "
             "are not cash. The shop cashed the stable points out from the platform's own funds "
             f"({_yuan(_median(cf.get('stable_cashed_out_fen')))} yuan), while the cash behind "
@@ -254,7 +261,7 @@ def _extras_zh(s: dict[str, Any]) -> str:
         )
     if _median(cf.get("conversions")):
         out += (
-            f"<p class='zh'>{_median(cf.get('conversions')):,.0f} 名会员"
+            f"<p class='zh'>会员共 {_median(cf.get('conversions')):,.0f} 次"
             "把积分兑换为恒定积分并在商城消费；"
             f"这些商品按面值（{_yuan(_median(cf.get('stable_spent_fen')))} 元）"
             "计入“收回”，但不是现金。"
