@@ -40,12 +40,14 @@ pool_rules = st.fixed_dictionaries(
 @st.composite
 def scenarios(draw: st.DrawFn) -> dict:
     horizon = draw(st.integers(5, 90))
+    preset = draw(st.sampled_from(["appreciating-pool", "local-life", "two-tokens"]))
+    rules = draw(pool_rules)
+    config: dict = {"pool": rules}
+    if preset == "two-tokens":  # sales are the buyback: same fee (§2)
+        config["stable"] = {"buyback_fee": rules["sell_fee"]}
     tables: dict = {
-        "scenario": {
-            "preset": draw(st.sampled_from(["appreciating-pool", "local-life"])),
-            "horizon_days": horizon,
-        },
-        "config": {"pool": draw(pool_rules)},
+        "scenario": {"preset": preset, "horizon_days": horizon},
+        "config": config,
         "growth": {"curve": "constant", "rate": draw(st.sampled_from([1, 4, 15]))},
         "orders": draw(
             st.sampled_from(

@@ -50,6 +50,14 @@ def test_a_valid_scenario_becomes_frozen_typed_values() -> None:
         ({"config": {"pool": {"colour": "red"}}}, "colour"),
         ({"sweep": {"growth.rate": 5}}, "[sweep] 'growth.rate'"),
         ({"surprise": {}}, "surprise"),
+        ({"points": {"value_yuan": "1"}}, "[points] applies to locked_grants"),
+        ({"brand": {"profit_margin": "0.1"}}, "[brand] applies to brand_membership"),
+        ({"local_life": {"stores": 3}}, "[local_life] applies to local_life"),
+        (
+            {"behaviour": [{"kind": "convert", "share": 1.0, "multiple": "0"}]},
+            "needs stable points",
+        ),
+        ({"behaviour": [{"kind": "take_profit", "share": 1.0, "multiple": "0"}]}, "above zero"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_naming_the_key(tables: dict, named: str) -> None:
@@ -153,3 +161,41 @@ def test_the_kernel_refuses_a_run_outside_its_exact_range_instead_of_rounding() 
     )
     with pytest.raises(ScenarioError, match="use engine = 'exact'"):
         run_kernel(huge, draw_plan(huge, 0))
+
+
+def test_system_tables_read_their_stated_values_exactly() -> None:
+    grants = make_scenario(
+        scenario={"preset": "locked-grants"}, points={"value_yuan": "0.8", "spend_share": "0.3"}
+    )
+    assert (grants.points.value_fen, grants.points.spend_share) == (80, Fraction(3, 10))
+    assert make_scenario(scenario={"preset": "shared-purchase"}).points.value_fen == 100
+    brand = make_scenario(
+        scenario={"preset": "brand-membership"},
+        brand={"profit_margin": "0.125", "convert_share": 0.25},
+    )
+    assert (brand.brand.profit_margin, brand.brand.convert_share) == (Fraction(1, 8), 0.25)
+    shop = make_scenario(
+        scenario={"preset": "local-life"}, local_life={"stores": 6, "districts": 3, "agents": False}
+    )
+    assert (shop.stores.stores, shop.stores.districts, shop.stores.agents) == (6, 3, False)
+
+
+@pytest.mark.parametrize(
+    ("preset", "tables", "named"),
+    [
+        ("locked-grants", {"points": {"spend_share": "1.5"}}, "spend_share"),
+        ("locked-grants", {"points": {"value_yuan": "0"}}, "value_yuan"),
+        ("brand-membership", {"brand": {"profit_margin": "2"}}, "profit_margin"),
+        ("brand-membership", {"brand": {"convert_share": 3}}, "convert_share"),
+        ("local-life", {"local_life": {"provinces": 3, "cities": 2}}, "provinces ≤ cities"),
+        ("local-life", {"local_life": {"agents": "yes"}}, "agents must be true or false"),
+        ("two-tokens", {"config": {"pool": {"sell_fee": "0.3"}}}, "buyback_fee must equal"),
+        ("locked-grants", {"config": {"grant": {"release_rate": "2"}}}, "release_rate"),
+    ],
+)
+def test_bad_system_tables_are_refused_naming_the_key(
+    preset: str, tables: dict, named: str
+) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        make_scenario(scenario={"preset": preset}, **tables)
+    assert named in caught.value.message

@@ -19,6 +19,7 @@ from zengzhi.sim.checks import review_rules
 from zengzhi.sim.model import model_of
 from zengzhi.sim.montecarlo import monte_carlo
 from zengzhi.sim.outputs import write_simulation, write_sweep, write_unmodelled
+from zengzhi.sim.populations import population
 from zengzhi.sim.scenario import ENGINES, Scenario, ScenarioError, load_scenario, parse_scenario
 from zengzhi.sim.sweep import grid, run_sweep
 
@@ -27,6 +28,7 @@ Progress = Callable[[int], Callable[[], None]]  # total steps -> advance one ste
 
 def default_scenario(preset: str) -> Scenario:
     """A year of logistic growth to about 2,000 members, then nobody new: the base case."""
+    system = load_preset(preset).system
     data = {
         "scenario": {
             "name": f"{preset}: growth to 2,000 members, then it stops",
@@ -35,14 +37,7 @@ def default_scenario(preset: str) -> Scenario:
             "seeds": 8,
         },
         "growth": {"curve": "logistic", "capacity": 2000, "rate": 0.03, "midpoint_day": 180},
-        "orders": {"size": "lognormal", "median_yuan": "300", "sigma": 0.8},
-        "repeat": {"share": 0.5, "mean_interval_days": 45},
-        "referral": {"share_referred": 0.6},
-        "behaviour": [
-            {"kind": "hold", "share": 0.7},
-            {"kind": "take_profit", "share": 0.2, "multiple": "1.5"},
-            {"kind": "panic", "share": 0.1, "threshold": "0.002", "window_days": 14},
-        ],
+        **population(system),
     }
     return parse_scenario(data, presets_dir())
 
@@ -83,7 +78,7 @@ def simulate(
     """Run the scenario (a Monte Carlo, or a sweep on Dask) and write its outputs."""
     model = model_of(scenario.economy)
     decision = review_rules(scenario.economy, strict=False)
-    if not model.has_pool:
+    if not model.simulated:
         return write_unmodelled(out, scenario, model, decision)
     if scenario.sweep is not None:
         points = len(grid(scenario))

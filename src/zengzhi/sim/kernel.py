@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from zengzhi.sim.model import model_of
+from zengzhi.sim.commission import commission_for, is_local_life
+from zengzhi.sim.exact import apply_commission
 from zengzhi.sim.plan import Plan
 from zengzhi.sim.result import DAILY_COLUMNS, MEMBER_COLUMNS, D, M, RunResult
 from zengzhi.sim.scenario import Scenario, ScenarioError
@@ -46,7 +47,7 @@ BURN_EVERY_DAYS = 30
 # column indices, read once as compile-time constants by numba
 _ARR, _ORD, _CIN, _PIN = D["arrivals"], D["orders"], D["cash_in_fen"], D["pool_in_fen"]
 _SAL, _SPAY, _EXI, _EPAY = D["sales"], D["sale_payout_fen"], D["exits"], D["exit_payout_fen"]
-_REF, _BUR, _POOL, _PTS = D["referral_fen"], D["burned_micro"], D["pool_fen"], D["points_micro"]
+_BUR, _POOL, _PTS = D["burned_micro"], D["pool_fen"], D["points_micro"]
 _PRICE, _HOLD = D["price_micro_yuan"], D["holders"]
 _MJOIN, _MORD, _MSPENT, _MCONTRIB = (
     M["join_day"],
@@ -54,7 +55,7 @@ _MJOIN, _MORD, _MSPENT, _MCONTRIB = (
     M["spent_fen"],
     M["pool_contribution_fen"],
 )
-_MRECV, _MREF, _MEXITS, _MSALES = M["received_fen"], M["referral_fen"], M["exits"], M["sales"]
+_MRECV, _MEXITS, _MSALES = M["received_fen"], M["exits"], M["sales"]
 _MOUT, _MPTS, _MCYCLE = M["first_out_day"], M["points_micro"], M["cycle_spend_fen"]
 _N_DAILY, _N_MEMBER = len(DAILY_COLUMNS), len(MEMBER_COLUMNS)
 
@@ -211,12 +212,12 @@ def _rebuild(
 def _run(
     # the plan
     day_start: Any, order_member: Any, order_amount: Any, order_pool: Any, n_members: Any,
-    member_group: Any, member_run: Any, member_referrer: Any, watch: Any,
+    member_group: Any, member_run: Any, watch: Any,
     # pool rules
     rn: Any, rd: Any, kn: Any, kd: Any, exits_on: Any, mn: Any, md: Any,
     idle_a0: Any, idle_b0: Any, cap: Any,
-    # burn and referral rates
-    burn_n: Any, burn_d: Any, dir_n: Any, dir_d: Any, ind_n: Any, ind_d: Any,
+    # burn rate
+    burn_n: Any, burn_d: Any,
     # behaviours
     g_kind: Any, g_num: Any, g_den: Any, g_window: Any, run_day: Any, stop_after_exit: Any,
     # reused buffers
@@ -224,6 +225,7 @@ def _run(
 ) -> Any:  # fmt: skip
     horizon = len(day_start) - 1
     daily = np.zeros((horizon, _N_DAILY), dtype=np.int64)
+    placed = np.zeros(len(order_member), dtype=np.bool_)
     # reused buffers (see Workspace): reset only the part this run uses
     mem = mem_buf[:n_members]
     mem[:, :] = 0
@@ -257,6 +259,7 @@ def _run(
             i = order_member[k]
             if stop_after_exit and left[i] != 0:
                 continue
+            placed[k] = True
             amount = order_amount[k]
             c = order_pool[k]
             if i == joined:
@@ -299,16 +302,6 @@ def _run(
             mem[i, _MORD] += 1
             mem[i, _MSPENT] += amount
             mem[i, _MCONTRIB] += c
-            r1 = member_referrer[i]
-            if r1 >= 0 and dir_n > 0:
-                fee = amount * dir_n // dir_d
-                daily[day, _REF] += fee
-                mem[r1, _MREF] += fee
-                r2 = member_referrer[r1]
-                if r2 >= 0 and ind_n > 0:
-                    fee = amount * ind_n // ind_d
-                    daily[day, _REF] += fee
-                    mem[r2, _MREF] += fee
             # the exact cascade runs unless the heap's top is live and clearly below the line
             if (
                 exits_on
@@ -398,7 +391,7 @@ def _run(
     for i in range(n_members):
         mem[i, _MPTS] = points[i]
         mem[i, _MCYCLE] = spend[i]
-    return daily, mem
+    return daily, mem, placed
 
 
 @njit(cache=True)
@@ -461,8 +454,6 @@ def check_bounds(scenario: Scenario, plan: Plan, order_pool: np.ndarray) -> None
         scenario.economy.monthly_burn,
     ]
     ratios += [rules.exit_multiple or Fraction(1), scenario.economy.pool_share]
-    model = model_of(scenario.economy)
-    ratios += [model.direct_referral, model.indirect_referral]
     ratios += [b.multiple or Fraction(1) for b in scenario.behaviours]
     ratios += [1 + (b.threshold or Fraction(0)) for b in scenario.behaviours]
     if any(max(r.numerator, r.denominator) > RATIO_LIMIT for r in ratios):
@@ -495,30 +486,41 @@ def pool_parts(scenario: Scenario, plan: Plan) -> np.ndarray:
     return -((-plan.order_amount * share.numerator) // share.denominator)
 
 
+def kernel_refusal(scenario: Scenario) -> str | None:
+    """Why the kernel cannot run this scenario (it has no rule for it), or None."""
+    if any(b.kind == "convert" for b in scenario.behaviours):
+        return "conversions to stable points (§2) run on the exact engine only"
+    return None
+
+
 def run_kernel(scenario: Scenario, plan: Plan, reuse: bool = False) -> RunResult:
     """Run one seed's plan in the jitted kernel; same columns as `run_exact`.
 
     With `reuse`, the members array is a view into this thread's buffers, valid until
     the thread's next kernel run: for callers that reduce it at once (Monte Carlo).
     """
+    refusal = kernel_refusal(scenario)
+    if refusal is not None:
+        raise ScenarioError(f"{refusal}; use engine = 'exact'")
     if plan.n_orders and int(plan.order_amount.max()) > ORDER_LIMIT:
         raise ScenarioError(
             "an order above 2^40 fen is outside the kernel's range; use engine = 'exact'"
         )
-    order_pool = pool_parts(scenario, plan)
+    config = scenario.economy
+    commission = commission_for(config, scenario.stores, plan) if is_local_life(config) else None
+    order_pool = commission.pool_fen if commission is not None else pool_parts(scenario, plan)
     check_bounds(scenario, plan, order_pool)
-    rules = scenario.economy.pool
-    model = model_of(scenario.economy)
+    rules = config.pool
     keep = 1 - rules.sell_fee
     multiple = rules.exit_multiple
-    burn = model.monthly_burn
+    burn = config.monthly_burn
     codes = {"hold": 0, "take_profit": 1, "panic": 2}
     behaviours = scenario.behaviours
     g_num = [(b.multiple or b.threshold or Fraction(0)).numerator for b in behaviours]
     g_den = [(b.multiple or b.threshold or Fraction(1)).denominator for b in behaviours]
-    daily, members = _run(
+    daily, members, placed = _run(
         plan.day_start, plan.order_member, plan.order_amount, order_pool, plan.n_members,
-        plan.member_group, plan.member_bank_run, plan.member_referrer, plan.watch,
+        plan.member_group, plan.member_bank_run, plan.watch,
         rules.points_ratio.numerator, rules.points_ratio.denominator,
         keep.numerator, keep.denominator,
         multiple is not None,
@@ -527,8 +529,6 @@ def run_kernel(scenario: Scenario, plan: Plan, reuse: bool = False) -> RunResult
         rules.initial_price.numerator, rules.initial_price.denominator * 10_000,
         rules.issuance_cap_micro if rules.issuance_cap_micro is not None else -1,
         burn.numerator, burn.denominator,
-        model.direct_referral.numerator, model.direct_referral.denominator,
-        model.indirect_referral.numerator, model.indirect_referral.denominator,
         np.array([codes[b.kind] for b in behaviours], dtype=np.int64),
         np.array(g_num, dtype=np.int64), np.array(g_den, dtype=np.int64),
         np.array([b.window_days for b in behaviours], dtype=np.int64),
@@ -536,7 +536,10 @@ def run_kernel(scenario: Scenario, plan: Plan, reuse: bool = False) -> RunResult
         scenario.repeat.after_exit == "stop",
         *_workspace(plan.n_members),
     )  # fmt: skip
-    return RunResult(plan.seed, "kernel", daily, members if reuse else members.copy())
+    result = RunResult(plan.seed, "kernel", daily, members if reuse else members.copy())
+    if commission is not None:
+        apply_commission(result, commission, plan, placed)
+    return result
 
 
 _local = threading.local()

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from zengzhi.sim.checks import RulesDecision, findings_json
-from zengzhi.sim.model import Model
+from zengzhi.sim.model import POOL, Model
 from zengzhi.sim.montecarlo import MonteCarlo
 from zengzhi.sim.report import simulation_report, sweep_report, unmodelled_report
 from zengzhi.sim.result import DAILY_COLUMNS
 from zengzhi.sim.scenario import Scenario
 from zengzhi.sim.sweep import SweepResult, metric_value
+from zengzhi.sim.system_report import system_report
 
 _RADCAD = ["simulation", "subset", "run", "substep", "timestep"]
 _COHORT_KEYS = [
@@ -50,11 +51,20 @@ def write_simulation(
         "timeseries": out / "timeseries.csv",
         "cohorts": out / "cohorts.csv",
     }
-    paths["report"].write_text(simulation_report(mc, model, decision), encoding="utf-8")
+    page = (
+        simulation_report(mc, model, decision)
+        if model.runner == POOL
+        else system_report(mc, model, decision)
+    )
+    paths["report"].write_text(page, encoding="utf-8")
     metrics: dict[str, Any] = {
         "scenario": mc.scenario.name,
         "economy": mc.scenario.economy.name,
         "modelled": True,
+        "system": mc.scenario.economy.system,
+        "engine_note": "exact domain path"
+        if model.runner != POOL
+        else "exact domain engine or the parity-tested kernel",
         "not_modelled": _not_modelled_json(model),
         "summary": mc.summary,
         "runs": [{"run": i + 1, **r.metrics} for i, r in enumerate(mc.runs)],
@@ -62,13 +72,15 @@ def write_simulation(
         "disclaimer": "A simulation under stated assumptions; not a forecast, not a promise.",
     }
     paths["metrics"].write_text(json.dumps(metrics, ensure_ascii=False, indent=1), "utf-8")
+    columns = mc.runs[0].columns if mc.runs else DAILY_COLUMNS
+    priced = "price_micro_yuan" in columns
     with paths["timeseries"].open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow([*_RADCAD, "seed", *DAILY_COLUMNS, "price_yuan"])
+        writer.writerow([*_RADCAD, "seed", *columns, *(["price_yuan"] if priced else [])])
         for i, run in enumerate(mc.runs):
             for day, row in enumerate(run.daily.tolist()):
-                price = row[DAILY_COLUMNS.index("price_micro_yuan")] / 1e6
-                writer.writerow([0, 0, i + 1, 1, day + 1, run.seed, *row, f"{price:.6f}"])
+                extra = [f"{row[columns.index('price_micro_yuan')] / 1e6:.6f}"] if priced else []
+                writer.writerow([0, 0, i + 1, 1, day + 1, run.seed, *row, *extra])
     with paths["cohorts"].open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["run", "seed", "cohort", "from_day", *_COHORT_KEYS])

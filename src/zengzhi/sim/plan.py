@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 from zengzhi.sim.growth import expected_arrivals
 from zengzhi.sim.scenario import OrderSizes, Scenario
 
-HOLD, TAKE_PROFIT, PANIC = 0, 1, 2
-_KIND_CODE = {"hold": HOLD, "take_profit": TAKE_PROFIT, "panic": PANIC}
+HOLD, TAKE_PROFIT, PANIC, CONVERT = 0, 1, 2, 3
+_KIND_CODE = {"hold": HOLD, "take_profit": TAKE_PROFIT, "panic": PANIC, "convert": CONVERT}
 
 I64 = NDArray[np.int64]
 

@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 
 from zengzhi.sim.checks import NOT_LEGAL_ADVICE, RulesDecision
 from zengzhi.sim.metrics import EARLY_SHARE, LATE_SHARE
-from zengzhi.sim.model import Model
+from zengzhi.sim.model import POOL, Model, model_of
 from zengzhi.sim.montecarlo import MonteCarlo
 from zengzhi.sim.result import D
 from zengzhi.sim.scenario import Scenario
@@ -99,21 +99,54 @@ def _findings_html(decision: RulesDecision) -> str:
 
 
 def _not_modelled_html(model: Model) -> str:
+    en, zh = model.coverage
     if model.complete:
-        return ""
+        return (
+            f"<p>Modelled: {html.escape(en)}. Every money section of this economy is in the"
+            f" figures.</p><p class='zh'>已模拟：{html.escape(zh)}。</p>"
+        )
     items = "".join(
         f"<li><code>[{html.escape(name)}]</code>: {html.escape(note)}</li>"
         for name, note in model.not_modelled
     )
     return (
-        "<h2>Not modelled · 未模拟的机制</h2><div class='note'><p>The simulator models the "
-        "appreciating pool (mechanisms §1) and local life's direct and indirect referral "
-        "rewards. It does not model the following parts of this economy; their effects are "
-        "<b>not</b> in any figure of this report:</p>"
-        f"<ul>{items}</ul><p class='zh'>模拟器只模拟增值积分池（规则 §1）"
-        "及本地生活的直推、间推奖励，"
+        f"<h2>Not modelled · 未模拟的机制</h2><div class='note'><p>The simulator models "
+        f"{html.escape(en)}. It does not model the following parts of this economy; their "
+        "effects are <b>not</b> in any figure of this report:</p>"
+        f"<ul>{items}</ul><p class='zh'>模拟器模拟的是：{html.escape(zh)}。"
         "上列机制未计入本报告的任何数字。</p></div>"
     )
+
+
+def scenario_rows(s: Scenario) -> list[tuple[str, str]]:
+    """The assumptions a system adds to the scenario (stated, never implied)."""
+    system = s.economy.system
+    rows: list[tuple[str, str]] = []
+    if model_of(s.economy).runner == POOL:
+        rows += [("pool rules", str(s.economy.pool))]
+        rows += [("pool share of orders", str(s.economy.pool_share))]
+    if system == "local_life":
+        rows.append(("stores and positions (§6)", str(s.stores)))
+    if system in ("locked_grants", "shared_purchase"):
+        p = s.points
+        rows.append(
+            (
+                "released points (§4/§5)",
+                f"worth {p.value_fen / 100:g} yuan each to a member (their shop value; no "
+                f"rule lets them be cashed); {float(p.spend_share):.0%} of each day's "
+                "release spent in the shop at once, the rest held",
+            )
+        )
+    if system == "brand_membership":
+        rows.append(
+            (
+                "brand (§7)",
+                f"declared store profit = {float(s.brand.profit_margin):.1%} of sales; "
+                f"{s.brand.convert_share:.0%} of members convert coins to tokens, the others"
+                " redeem coupons",
+            )
+        )
+    return rows
 
 
 def _assumptions_html(scenario: Scenario) -> str:
@@ -130,9 +163,8 @@ def _assumptions_html(scenario: Scenario) -> str:
         ("referral", str(s.referral)),
         ("behaviours", "; ".join(str(b) for b in s.behaviours)),
         ("bank run", str(s.bank_run) if s.bank_run else "none"),
-        ("pool rules", str(s.economy.pool)),
-        ("pool share of orders", str(s.economy.pool_share)),
     ]
+    rows += scenario_rows(s)
     body = "".join(
         f"<tr><th class='l'>{html.escape(k)}</th><td class='l'>{html.escape(v)}</td></tr>"
         for k, v in rows
@@ -152,9 +184,15 @@ def _headline(mc: MonteCarlo) -> str:
     later = early.get("received_from_later_share")
     later_text = _pct(later)
     if_sold = _pct(everyone.get("recovered_if_sold_share"))
+    how_en, how_zh = "in cash", "以现金"
+    if _median(s["cash_flow"].get("conversions")):
+        how_en, how_zh = (
+            "in cash and in goods bought with stable points (at the peg)",
+            ("以现金及用恒定积分（按面值）换得的商品"),
+        )
     en = (
         f"<p>By day {days}, <b>{got}</b> of the about {n:,.0f} members who joined had received "
-        "in cash at least what they spent (median over "
+        f"{how_en} at least what they spent (median over "
         f"{seeds} simulated runs; the 10–90% range is in the table). The typical member got back "
         f"<b>{median_text}×</b> what they spent. Of the last {LATE_SHARE:.0%} of members to "
         f"join, <b>{late_got}</b> got their money back. Of what the first "
@@ -163,18 +201,74 @@ def _headline(mc: MonteCarlo) -> str:
         f"<p>Points still held are not cash. If each holder alone sold today at the current "
         f"price after the fee, <b>{if_sold}</b> would reach what they spent; that value is paid "
         "only when sold and moves with future orders.</p>"
+        f"{_extras_en(s)}"
     )
     zh = (
         f"<p class='zh'>到第 {days} 天，约 {n:,.0f} 名会员中有 <b>{got}</b> "
-        "以现金收回了不少于其消费的金额"
+        f"{how_zh}收回了不少于其消费的金额"
         f"（{seeds} 次模拟的中位数；10%–90% 区间见下表）。"
         f"典型会员取回了消费额的 <b>{median_text} 倍</b>。"
         f"最后加入的 {LATE_SHARE:.0%} 会员中，<b>{late_got}</b> 收回了本金。"
         f"最早加入的 {EARLY_SHARE:.0%} 会员所得中，至少 <b>{later_text}</b> 来自后来者的资金。"
         f"仍持有的积分不是现金：若每位持有人单独按今日价格扣除手续费卖出，<b>{if_sold}</b> "
         "可达到其消费额；这一价值只有卖出时才兑现，并随未来订单变化。</p>"
+        f"{_extras_zh(s)}"
     )
     return en + zh
+
+
+def _median(band: dict[str, float] | None) -> float:
+    return 0.0 if band is None else band["median"]
+
+
+def _extras_en(s: dict[str, Any]) -> str:
+    """Agents and promoters (§6), conversions (§2): said in words when they happened."""
+    out = ""
+    positions, cf = s.get("positions"), s["cash_flow"]
+    if positions:
+        out += (
+            "<p>The members holding paid positions (regional agents, who paid "
+            f"{_yuan(_median(cf.get('position_fees_fen')))} yuan in position fees in all, and "
+            f"store promoters): <b>{_pct(positions.get('recovered_share'))}</b> of them got "
+            "back at least what they paid, fees included. Agents earned "
+            f"{_yuan(_median(cf.get('agent_paid_fen')))} yuan and promoters "
+            f"{_yuan(_median(cf.get('promoter_paid_fen')))} yuan, out of the stores' "
+            "commissions, that is out of what members paid.</p>"
+        )
+    if _median(cf.get("conversions")):
+        out += (
+            "<p>Members converted their points to stable points "
+            f"{_median(cf.get('conversions')):,.0f} times and spent them in the shop; those "
+            "goods count at the peg "
+            f"({_yuan(_median(cf.get('stable_spent_fen')))} yuan) in “got back” although they "
+            "are not cash. The shop cashed the stable points out from the platform's own funds "
+            f"({_yuan(_median(cf.get('stable_cashed_out_fen')))} yuan), while the cash behind "
+            "the converted points stays in the pool.</p>"
+        )
+    return out
+
+
+def _extras_zh(s: dict[str, Any]) -> str:
+    out = ""
+    positions, cf = s.get("positions"), s["cash_flow"]
+    if positions:
+        out += (
+            "<p class='zh'>持有付费职位的会员（区域代理共缴纳代理费 "
+            f"{_yuan(_median(cf.get('position_fees_fen')))} 元，以及门店推广人）中，"
+            f"<b>{_pct(positions.get('recovered_share'))}</b> 收回了含代理费在内的全部支出。"
+            f"代理共得 {_yuan(_median(cf.get('agent_paid_fen')))} 元，推广人共得 "
+            f"{_yuan(_median(cf.get('promoter_paid_fen')))} 元，均来自门店佣金，即会员的付款。</p>"
+        )
+    if _median(cf.get("conversions")):
+        out += (
+            f"<p class='zh'>会员共 {_median(cf.get('conversions')):,.0f} 次"
+            "把积分兑换为恒定积分并在商城消费；"
+            f"这些商品按面值（{_yuan(_median(cf.get('stable_spent_fen')))} 元）"
+            "计入“收回”，但不是现金。"
+            f"商家提现由平台自有资金支付（{_yuan(_median(cf.get('stable_cashed_out_fen')))} 元），"
+            "而被兑换积分背后的现金仍留在收益池中。</p>"
+        )
+    return out
 
 
 def _groups_table(s: dict[str, Any]) -> str:
@@ -185,11 +279,14 @@ def _groups_table(s: dict[str, Any]) -> str:
         "<th>paid by later members (at least)</th></tr>"
     )
     rows = []
-    for label, part in (
+    groups = [
         ("everyone · 全部", s["all"]),
         (f"first {EARLY_SHARE:.0%} to join · 最早", s["early"]),
         (f"last {LATE_SHARE:.0%} to join · 最后", s["last"]),
-    ):
+    ]
+    if s.get("positions"):
+        groups.append(("agents and promoters · 代理与推广人", s["positions"]))
+    for label, part in groups:
         m50, m10, m90 = (
             part.get("multiple_median"),
             part.get("multiple_p10"),
@@ -208,8 +305,11 @@ def _groups_table(s: dict[str, Any]) -> str:
         )
     note = (
         "<p>Median over seeds, with the 10th–90th percentile across seeds in brackets. "
-        "“Got back” counts cash only (pool payouts and referral rewards); points still held "
-        "are not cash. 仅计现金（收益池支付与推荐奖励）；仍持有的积分不计入。</p>"
+        "“Got back” counts cash (pool payouts; referral, promoter and agent rewards) and, "
+        "in a two-tokens economy, goods bought with stable points at the peg; “spent” "
+        "includes agent position fees. Points still held are not cash. "
+        "“收回”计现金（收益池支付与推荐、推广、代理奖励）及双通证中以恒定积分按面值换得的商品；"
+        "“支出”含代理费；仍持有的积分不计入。</p>"
     )
     return f"<table>{head}{''.join(rows)}</table>{note}"
 
@@ -247,7 +347,16 @@ def _cash_table(s: dict[str, Any]) -> str:
             "kept by merchants and the platform (goods, costs, profit) · 商家与平台留存",
             "kept_outside_pool_fen",
         ),
+        ("of the rewards: to store promoters · 其中推广人", "promoter_paid_fen"),
+        ("of the rewards: to regional agents · 其中区域代理", "agent_paid_fen"),
+        ("agent position fees paid to the platform · 代理费", "position_fees_fen"),
+        ("goods bought with stable points, at the peg · 恒定积分消费", "stable_spent_fen"),
+        (
+            "stable points cashed out from the platform's funds · 平台支付恒定积分提现",
+            "stable_cashed_out_fen",
+        ),
     ]
+    rows = rows[:6] + [r for r in rows[6:] if _median(cf.get(r[1]))]
     body = "".join(f"<tr><td class='l'>{k}</td><td>{v(key)}</td></tr>" for k, key in rows)
     return (
         "<h2>Cash flow (yuan, median over seeds) · 资金流（元）</h2>"

@@ -27,6 +27,13 @@ DAILY_COLUMNS = (
     "points_micro",  # end of day, outstanding
     "price_micro_yuan",  # end of day, floor(price × 10^6)
     "holders",  # members holding points at the end of the day
+    # added with §2 and §6 (filled outside the kernel's loop, same in both engines)
+    "fees_fen",  # agent position fees paid to the platform (§6)
+    "promoter_fen",  # store promoters' rewards (part of referral_fen)
+    "agent_fen",  # regional agents' rewards (part of referral_fen)
+    "converted",  # members who converted all their points to stable points (§2)
+    "value_fen",  # stable points spent in the shop, at the peg (§2): goods, not cash
+    "platform_cash_out_fen",  # merchants' stable points cashed out from platform funds (§2)
 )
 MEMBER_COLUMNS = (
     "join_day",
@@ -34,12 +41,15 @@ MEMBER_COLUMNS = (
     "spent_fen",
     "pool_contribution_fen",
     "received_fen",  # cash paid to the member by the pool (sales and exits)
-    "referral_fen",  # referral rewards received
+    "referral_fen",  # referral rewards received (local life: and promoter, agent rewards)
     "exits",
     "sales",
     "first_out_day",  # first day all their points were sold (forced or not); −1 never
     "points_micro",  # held at the end
     "cycle_spend_fen",  # at the end
+    "fees_fen",  # position fee paid (§6 agents), counted in what the member spent
+    "value_fen",  # non-cash value received: stable points spent at the peg (§2)
+    "position",  # 0 none, 1 store promoter, 2 district, 3 city, 4 province agent (§6)
 )
 D = {name: i for i, name in enumerate(DAILY_COLUMNS)}
 M = {name: i for i, name in enumerate(MEMBER_COLUMNS)}

@@ -3,7 +3,9 @@
 A scenario file is TOML. It names the economy (`[scenario] preset = ...` or
 `economy = "path.toml"`, optionally patched by a `[config]` table merged over it), a
 horizon and seeds, and the population: `[growth]`, `[orders]`, `[repeat]`, `[referral]`,
-`[[behaviour]]`, `[bank_run]`; `[sweep]` turns it into a grid. Every problem is reported
+`[[behaviour]]`, `[bank_run]`; `[points]`, `[brand]` and `[local_life]` state what the rules
+leave open for a system (what a released point is worth to a member, the stores' profit
+margin, who holds agent positions); `[sweep]` turns it into a grid. Every problem is reported
 as a `ScenarioError` naming the key, never as a traceback. Population parameters are
 floats (they shape random draws); anything that touches money is exact (fen, Fractions).
 See scenarios/README.md for the full format.
@@ -21,8 +23,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from zengzhi.domain.brand_rules import brand_rules_from
+from zengzhi.domain.daily_dividends import DividendRules
 from zengzhi.domain.economy import EconomyConfig, config_from_mapping
 from zengzhi.domain.errors import DomainError
+from zengzhi.domain.health import SharedPurchaseRules
+from zengzhi.domain.local_life import local_life_rules_from
+from zengzhi.domain.locked_grants import LockedGrantRules
+from zengzhi.domain.quota import QuotaRules
+from zengzhi.domain.stable_points import stable_rules_from
+from zengzhi.domain.team import TeamRules
 from zengzhi.presets import preset_names, presets_dir
 
 
@@ -122,7 +132,7 @@ class Referral:
     share_referred: float = 0.0
 
 
-BEHAVIOURS = ("hold", "take_profit", "panic")
+BEHAVIOURS = ("hold", "take_profit", "panic", "convert")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +143,11 @@ class Behaviour:
     - take_profit: sell everything once points are worth `multiple` × cycle spend.
     - panic: sell everything on a day when the price rose by less than `threshold`
       (e.g. 0.01 = 1%) over the last `window_days` days.
+    - convert (two tokens, §2): convert every point to stable points once they are worth
+      `multiple` × cycle spend (0: at the end of every day they hold any), and spend them
+      in the shop.
+    The brand membership (§7) reads them for its tokens (sell back at the floor); the
+    daily systems (§3-§5) have nothing to sell: see scenarios/README.md.
     """
 
     kind: str
@@ -148,6 +163,53 @@ class BankRun:
 
     day: int
     share: float
+
+
+@dataclass(frozen=True, slots=True)
+class PointsUse:
+    """What a released point (§4, §5) is worth to a member, stated because no rule says.
+
+    `value_fen`: the shop value of one released point (1 yuan by default). `spend_share`:
+    the part of each day's release members spend in the shop at once (floored); the rest
+    they hold, and the platform still owes it in goods.
+    """
+
+    value_fen: int = 100
+    spend_share: Fraction = Fraction(1)
+
+
+DEFAULT_MARGIN = Fraction(1, 10)
+
+
+@dataclass(frozen=True, slots=True)
+class BrandUse:
+    """The brand membership's open parameters (§7).
+
+    `profit_margin`: the stores' declared profit as a share of their sales (the dividend
+    pool is the rules' profit_share of it). `convert_share`: members who convert all their
+    coins to tokens at the end of each day; the others redeem coupons with them.
+    """
+
+    profit_margin: Fraction = DEFAULT_MARGIN
+    convert_share: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLayout:
+    """Local life's stores and regions (§6), and who holds the paid positions.
+
+    Orders go to a store drawn uniformly; stores are spread evenly over `districts`,
+    districts over `cities`, cities over `provinces`. With `agents`, the first members to
+    join buy the agent positions (provinces, then cities, then districts; each pays its
+    `fee_fen`); with `promoters`, the next members to join signed up one store each.
+    """
+
+    stores: int = 20
+    districts: int = 4
+    cities: int = 2
+    provinces: int = 1
+    agents: bool = True
+    promoters: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +246,9 @@ class Scenario:
     sweep: Sweep | None
     raw: Mapping[str, Any]
     base_dir: str
+    points: PointsUse = PointsUse()
+    brand: BrandUse = BrandUse()
+    stores: StoreLayout = StoreLayout()
 
 
 ENGINES = ("auto", "exact", "kernel")
@@ -203,6 +268,15 @@ _TOP = {
     "behaviour",
     "bank_run",
     "sweep",
+    "points",
+    "brand",
+    "local_life",
+}
+# tables that only mean something for some systems: refused elsewhere, not ignored
+_SYSTEM_TABLES = {
+    "points": ("locked_grants", "shared_purchase"),
+    "brand": ("brand_membership",),
+    "local_life": ("local_life",),
 }
 
 
@@ -243,6 +317,17 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path) -> Scenario:
     first = _int(head, "first_seed", "scenario", 0, low=0, high=2**32 - 1)
     engine = _choice(head, "engine", "scenario", ENGINES, "auto")
     behaviours = _behaviours(data)
+    for table, systems in _SYSTEM_TABLES.items():
+        if table in data and economy.system not in systems:
+            raise ScenarioError(
+                f"[{table}] applies to {' and '.join(systems)} economies, not {economy.system}"
+            )
+    check_system_rules(economy)
+    if any(b.kind == "convert" for b in behaviours) and "stable" not in economy.sections:
+        raise ScenarioError(
+            "a 'convert' behaviour needs stable points: only a two-tokens economy ([stable]) has"
+            " them"
+        )
     return Scenario(
         name=_str(head, "name", "scenario", source),
         economy=economy,
@@ -260,7 +345,37 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path) -> Scenario:
         sweep=_sweep(data),
         raw=copy.deepcopy(dict(data)),
         base_dir=str(base_dir),
+        points=_points(_table(data, "points")),
+        brand=_brand(_table(data, "brand")),
+        stores=_stores(_table(data, "local_life")),
     )
+
+
+def check_system_rules(economy: EconomyConfig) -> None:
+    """Parse the economy's own sections with the domain's readers, before any run.
+
+    A patched configuration that the system's rules refuse (e.g. a buyback fee that is no
+    longer the sell fee) is reported here, naming the key, not halfway through a run.
+    """
+    sections = economy.sections
+    try:
+        if economy.system == "two_tokens" and "stable" in sections:
+            stable_rules_from(economy)
+        elif economy.system == "local_life":
+            local_life_rules_from(economy)
+        elif economy.system == "cyclic_purchase":
+            QuotaRules.from_sections(sections)
+            DividendRules.from_sections(sections)
+        elif economy.system == "locked_grants":
+            LockedGrantRules.from_sections(sections)
+            if "team" in sections:
+                TeamRules.from_sections(sections)
+        elif economy.system == "shared_purchase":
+            SharedPurchaseRules.from_sections(sections)
+        elif economy.system == "brand_membership":
+            brand_rules_from(economy)
+    except DomainError as error:
+        raise ScenarioError(f"the economy's {economy.system} rules: {error.message}") from None
 
 
 def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
@@ -433,13 +548,20 @@ def _behaviours(data: Mapping[str, Any]) -> tuple[Behaviour, ...]:
         if not isinstance(table, Mapping):
             raise ScenarioError(f"[{where}] must be a table")
         kind = _choice(table, "kind", where, BEHAVIOURS, None)
-        keys = {"hold": set(), "take_profit": {"multiple"}, "panic": {"threshold", "window_days"}}
+        keys = {
+            "hold": set(),
+            "take_profit": {"multiple"},
+            "convert": {"multiple"},
+            "panic": {"threshold", "window_days"},
+        }
         _only(table, keys[kind] | {"kind", "share"}, where)
         share = _float(table, "share", where, None, low=0, high=1)
-        if kind == "take_profit":
+        if kind in ("take_profit", "convert"):
             multiple = _ratio(table, "multiple", where)
-            if multiple <= 0:
-                raise ScenarioError(f"[{where}] multiple must be above zero")
+            if multiple < 0 or (multiple == 0 and kind == "take_profit"):
+                raise ScenarioError(
+                    f"[{where}] multiple must be above zero (convert: 0 means at once)"
+                )
             out.append(Behaviour(kind, share, multiple=multiple))
         elif kind == "panic":
             threshold = _ratio(table, "threshold", where)
@@ -464,6 +586,44 @@ def _bank_run(data: Mapping[str, Any], horizon: int) -> BankRun | None:
         day=_int(table, "day", "bank_run", None, low=0, high=horizon - 1),
         share=_float(table, "share", "bank_run", 1.0, low=0, high=1),
     )
+
+
+def _points(table: Mapping[str, Any]) -> PointsUse:
+    _only(table, {"value_yuan", "spend_share"}, "points")
+    spend = _ratio(table, "spend_share", "points") if "spend_share" in table else Fraction(1)
+    if not 0 <= spend <= 1:
+        raise ScenarioError("[points] spend_share must be between 0 and 1")
+    return PointsUse(value_fen=_yuan(table, "value_yuan", "points", "1"), spend_share=spend)
+
+
+def _brand(table: Mapping[str, Any]) -> BrandUse:
+    _only(table, {"profit_margin", "convert_share"}, "brand")
+    margin = _ratio(table, "profit_margin", "brand") if "profit_margin" in table else DEFAULT_MARGIN
+    if not 0 <= margin <= 1:
+        raise ScenarioError("[brand] profit_margin must be between 0 and 1")
+    return BrandUse(
+        profit_margin=margin,
+        convert_share=_float(table, "convert_share", "brand", 0.5, low=0, high=1),
+    )
+
+
+def _stores(table: Mapping[str, Any]) -> StoreLayout:
+    where = "local_life"
+    _only(table, {"stores", "districts", "cities", "provinces", "agents", "promoters"}, where)
+    layout = StoreLayout(
+        stores=_int(table, "stores", where, 20, low=1, high=100_000),
+        districts=_int(table, "districts", where, 4, low=1, high=100_000),
+        cities=_int(table, "cities", where, 2, low=1, high=100_000),
+        provinces=_int(table, "provinces", where, 1, low=1, high=100_000),
+        agents=_bool(table, "agents", where, True),
+        promoters=_bool(table, "promoters", where, True),
+    )
+    if not layout.provinces <= layout.cities <= layout.districts <= layout.stores:
+        raise ScenarioError(
+            "[local_life] needs provinces ≤ cities ≤ districts ≤ stores (each region holds"
+            " at least one of the smaller ones)"
+        )
+    return layout
 
 
 def _sweep(data: Mapping[str, Any]) -> Sweep | None:
@@ -555,6 +715,13 @@ def _int(
         raise ScenarioError(f"[{where}] {key} must be a whole number, not {value!r}")
     if (low is not None and value < low) or (high is not None and value > high):
         raise ScenarioError(f"[{where}] {key} = {value} is outside [{low}, {high}]")
+    return value
+
+
+def _bool(table: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ScenarioError(f"[{where}] {key} must be true or false, not {value!r}")
     return value
 
 

@@ -1,8 +1,9 @@
 """Stress scenarios run on every preset by `zengzhi stress-report`.
 
-Each preset meets the same three populations: growth that stops, growth that reverses
-with a bank run, and steady arrivals. Presets without an appreciating pool get a report
-that says they are not simulated, with their compliance findings.
+Each preset meets the same three growth paths: growth that stops, growth that reverses
+with a bank run, and steady arrivals, with its system's population (`sim.populations`).
+Every preset is simulated: the pool systems on the pool engines, the others on the daily
+books through the domain's rules.
 """
 
 from __future__ import annotations
@@ -11,25 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from zengzhi.presets import preset_names, presets_dir
+from zengzhi.presets import load_preset, preset_names, presets_dir
 from zengzhi.sim.checks import Severity, review_rules
-from zengzhi.sim.model import model_of
+from zengzhi.sim.model import POOL, model_of
 from zengzhi.sim.montecarlo import MonteCarlo, monte_carlo
+from zengzhi.sim.populations import DESCRIPTION, population
 from zengzhi.sim.report import stress_report, unmodelled_report
 from zengzhi.sim.scenario import Scenario, parse_scenario
+from zengzhi.sim.system_report import counted, system_stress_report
 
 Progress = Callable[[int], Callable[[], None]]
-
-_POPULATION: dict[str, Any] = {
-    "orders": {"size": "lognormal", "median_yuan": "300", "sigma": 0.8},
-    "repeat": {"share": 0.5, "mean_interval_days": 45},
-    "referral": {"share_referred": 0.6},
-    "behaviour": [
-        {"kind": "hold", "share": 0.7},
-        {"kind": "take_profit", "share": 0.2, "multiple": "1.5"},
-        {"kind": "panic", "share": 0.1, "threshold": "0.002", "window_days": 14},
-    ],
-}
 
 STRESS: dict[str, dict[str, Any]] = {
     "stall": {
@@ -65,6 +57,7 @@ STRESS: dict[str, dict[str, Any]] = {
 
 def stress_scenario(preset: str, key: str, seeds: int) -> Scenario:
     spec = STRESS[key]
+    system = load_preset(preset).system
     data: dict[str, Any] = {
         "scenario": {
             "name": f"{preset} · {key}: {spec['title']}",
@@ -73,7 +66,7 @@ def stress_scenario(preset: str, key: str, seeds: int) -> Scenario:
             "seeds": seeds,
         },
         "growth": spec["growth"],
-        **_POPULATION,
+        **population(system),
     }
     if "bank_run" in spec:
         data["bank_run"] = spec["bank_run"]
@@ -84,31 +77,64 @@ def write_stress_reports(out: Path, seeds: int, progress: Progress | None = None
     """reports/<preset>.html for every preset and reports/README.md summarising them."""
     out.mkdir(parents=True, exist_ok=True)
     presets = preset_names()
-    modelled = [p for p in presets if model_of(stress_scenario(p, "steady", 1).economy).has_pool]
+    modelled = [
+        p for p in presets if model_of(stress_scenario(p, next(iter(STRESS)), 1).economy).simulated
+    ]
     step = progress(len(modelled) * len(STRESS) * seeds) if progress else None
     lines = _summary_head(seeds)
+    notes: list[str] = []
     for preset in presets:
-        base = stress_scenario(preset, "steady", seeds)
+        base = stress_scenario(preset, next(iter(STRESS)), seeds)
         model = model_of(base.economy)
         decision = review_rules(base.economy, strict=False)
         high = ", ".join(sorted({f.code for f in decision.findings if f.severity is Severity.HIGH}))
         target = out / f"{preset}.html"
-        if not model.has_pool:
+        if not model.simulated:
             target.write_text(unmodelled_report(base, model, decision), encoding="utf-8")
-            lines.append(
-                f"| [{preset}]({preset}.html) | not simulated (no pool) | | | | | | | | {high} |"
-            )
+            lines.append(f"| [{preset}]({preset}.html) | not simulated | {'| ' * 9}{high} |")
             continue
         runs: list[MonteCarlo] = []
         for key in STRESS:
             scenario = stress_scenario(preset, key, seeds)
             runs.append(monte_carlo(scenario, on_seed=(lambda _s: step()) if step else None))
             lines.append(_summary_row(preset, key, runs[-1], high))
-        target.write_text(stress_report(preset, runs, model, decision), encoding="utf-8")
+        notes.append(f"- **{preset}**: “got back” counts {_counted(base)}.")
+        page = (
+            stress_report(preset, runs, model, decision)
+            if model.runner == POOL
+            else system_stress_report(preset, runs, model, decision)
+        )
+        target.write_text(page, encoding="utf-8")
+    lines += ["", "What “got back” counts, and what is held or promised but not paid:", "", *notes]
     lines += _summary_foot()
     summary = out / "README.md"
     summary.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return summary
+
+
+def _counted(scenario: Scenario) -> str:
+    system = scenario.economy.system
+    if system in ("appreciating_pool", "local_life"):
+        extra = ""
+        if system == "local_life":
+            extra = ", agent and promoter rewards; spent includes agent fees"
+        return (
+            f"cash (pool payouts, referral rewards{extra}); held: points at today's price"
+            " after the fee if sold alone"
+        )
+    if system == "two_tokens":
+        return (
+            "cash (pool payouts, i.e. the platform's buyback) and goods bought with stable"
+            " points at the peg; held: points at today's price after the fee"
+        )
+    what, _ = counted(scenario)
+    held = {
+        "cyclic_purchase": "promised: quota left, payable only from future sales",
+        "locked_grants": "promised: points still locked, at the same value",
+        "shared_purchase": "promised: points still locked, at the same value",
+        "brand_membership": "held: tokens at the buyback floor",
+    }[system]
+    return f"{what}; {held}"
 
 
 def _summary_head(seeds: int) -> list[str]:
@@ -118,14 +144,16 @@ def _summary_head(seeds: int) -> list[str]:
         "Generated by `.venv/bin/zengzhi stress-report` (the HTML files are written next to "
         "this summary; they embed their charts and are not committed because of their size).",
         f"Figures are medians over {seeds} seeds, with the 10th–90th percentile in brackets. "
-        "“Got back” means cash received (pool payouts and referral rewards) ≥ what the member "
-        "spent. This is a simulation under stated assumptions: not a forecast, not a promise.",
+        "“Got back” means what a member received (below: what counts, per preset) ≥ what the "
+        "member spent. This is a simulation under stated assumptions: not a forecast, not a "
+        "promise.",
         "以下为模拟结果（多次模拟的中位数），不是预测，也不是收益承诺。",
         "",
-        "| preset | stress | members | got back ≥ spent | first 10% got back "
-        "| last 10% got back | median multiple | ≥ spent if sold now (not cash) "
-        "| first 10%: paid by later members, at least | high-severity findings |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| preset | stress | members | got back ≥ spent | in cash alone | first 10% got back "
+        "| last 10% got back | median multiple | ≥ spent counting what is held or promised "
+        "(not paid) | first 10%: paid by later members, at least | still promised at the end, "
+        "of all promised | high-severity findings |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
 
@@ -137,14 +165,21 @@ def _fmt(band: dict[str, float] | None, fmt: str) -> str:
 
 def _summary_row(preset: str, key: str, mc: MonteCarlo, high: str) -> str:
     s = mc.summary
+    pool = model_of(mc.scenario.economy).runner == POOL
+    if_kept = "recovered_if_sold_share"
+    if not pool and mc.scenario.economy.system != "brand_membership":
+        if_kept = "recovered_if_promised_share"
+    promised = "—" if pool else _fmt(s["cash_flow"].get("promised_left_share"), "{:.0%}")
     return (
         f"| [{preset}]({preset}.html) | {key} | {_fmt(s['all'].get('members'), '{:,.0f}')} "
         f"| {_fmt(s['all'].get('recovered_share'), '{:.1%}')} "
+        f"| {_fmt(s['all'].get('cash_recovered_share'), '{:.1%}')} "
         f"| {_fmt(s['early'].get('recovered_share'), '{:.1%}')} "
         f"| {_fmt(s['last'].get('recovered_share'), '{:.1%}')} "
         f"| {_fmt(s['all'].get('multiple_median'), '{:.2f}')} "
-        f"| {_fmt(s['all'].get('recovered_if_sold_share'), '{:.1%}')} "
-        f"| {_fmt(s['early'].get('received_from_later_share'), '{:.0%}')} | {high} |"
+        f"| {_fmt(s['all'].get(if_kept), '{:.1%}')} "
+        f"| {_fmt(s['early'].get('received_from_later_share'), '{:.0%}')} "
+        f"| {promised} | {high} |"
     )
 
 
@@ -153,9 +188,12 @@ def _summary_foot() -> list[str]:
     lines += [f"- **{key}**: {spec['title']}." for key, spec in STRESS.items()]
     lines += [
         "",
-        "Every member population: order sizes lognormal around 300 yuan; half the members buy "
-        "again every 45 days on average; 60% arrive through a referrer; 70% hold, 20% sell "
-        "once their points are worth 1.5× what they spent, 10% sell when the price rose less "
-        "than 0.2% in 14 days. Compliance findings are warning signs, not legal advice.",
+        DESCRIPTION,
+        "Released points (locked grants, shared purchase) count at 1 yuan each, their shop "
+        "value; members spend them as released. Brand membership: declared store profit is "
+        "10% of sales; half the members convert their coins to tokens, the others redeem "
+        "coupons. Local life: 20 stores in 4 districts, 2 cities, 1 province; the first "
+        "members to join buy the agent positions, the next ones promote a store each. "
+        "Compliance findings are warning signs, not legal advice.",
     ]
     return lines
