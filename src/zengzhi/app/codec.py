@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from zengzhi.domain.daily_payout import PayDailyDividends
 from zengzhi.domain.economy import EconomyConfig, config_from_mapping
 from zengzhi.domain.errors import InvalidRule
 from zengzhi.domain.pool import Burn, Inject, SellPoints, SettleOrder
@@ -81,6 +82,15 @@ def config_from_json(text: str) -> EconomyConfig:
 
 def command_to_payload(command: AnyCommand) -> dict[str, Any]:
     """A command as a replay-log event line (spec/replay.md)."""
+    if isinstance(command, PayDailyDividends):
+        return {
+            "kind": "daily_dividend",
+            "day": command.day,
+            "pro_rata_pool_fen": command.pro_rata_pool_fen,
+            "tier_pool_fen": command.tier_pool_fen,
+            "pro_rata": [[m, fen] for m, fen in command.pro_rata],
+            "tier": [[m, fen] for m, fen in command.tier],
+        }
     if isinstance(command, HoldCash | PayOut | ReturnCash):
         return {"kind": _WALLET_KINDS[type(command)], "member": command.member,
                 "amount_fen": command.amount_fen}  # fmt: skip
@@ -126,6 +136,14 @@ def command_from_payload(payload: Mapping[str, Any]) -> AnyCommand:
         return Burn(Fraction(payload["rate"]))
     if kind == "inject":
         return Inject(payload["amount_fen"])
+    if kind == "daily_dividend":
+        return PayDailyDividends(
+            payload["day"],
+            payload["pro_rata_pool_fen"],
+            payload["tier_pool_fen"],
+            tuple((str(m), fen) for m, fen in payload["pro_rata"]),
+            tuple((str(m), fen) for m, fen in payload["tier"]),
+        )
     raise InvalidRule(f"unknown stored command kind {kind!r}")
 
 

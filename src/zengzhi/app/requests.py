@@ -164,6 +164,31 @@ class AdjustRequest:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class DailyDividendRequest:
+    """One day's §3 dividends as decided by `settle_day` (issue 5); once per economy and day."""
+
+    day: str  # the economy's local date, YYYY-MM-DD
+    pro_rata_pool_fen: int
+    tier_pool_fen: int
+    pro_rata: tuple[tuple[str, int], ...]
+    tier: tuple[tuple[str, int], ...]
+
+    @property
+    def key(self) -> str:
+        return f"daily:dividend:{self.day}"
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "kind": "daily_dividend",
+            "day": self.day,
+            "pro_rata_pool_fen": self.pro_rata_pool_fen,
+            "tier_pool_fen": self.tier_pool_fen,
+            "pro_rata": [[m, fen] for m, fen in self.pro_rata],
+            "tier": [[m, fen] for m, fen in self.tier],
+        }
+
+
 Request = (
     SettleOrderRequest
     | SellPointsRequest
@@ -172,6 +197,7 @@ Request = (
     | WithdrawRequest
     | ReviewWithdrawalRequest
     | AdjustRequest
+    | DailyDividendRequest
 )
 
 

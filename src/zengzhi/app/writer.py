@@ -33,6 +33,7 @@ from zengzhi.app.ports import (
 from zengzhi.app.requests import (
     AdjustRequest,
     BurnRequest,
+    DailyDividendRequest,
     InjectRequest,
     Request,
     ReviewWithdrawalRequest,
@@ -41,6 +42,7 @@ from zengzhi.app.requests import (
     WithdrawRequest,
     fingerprint,
 )
+from zengzhi.domain.daily_payout import PayDailyDividends
 from zengzhi.domain.entries import AccountKind, Asset, Entry
 from zengzhi.domain.errors import DomainError, InvalidAmount, UnknownMember
 from zengzhi.domain.exit_index import threshold_key
@@ -186,11 +188,11 @@ class _Batch:
         seq = self.event_seq
         try:
             command = self._command(request)
-            new_member = self._join_seq(command)
+            new_members = self._joins(command)
             outcome = apply_command(self.engine, command)
         except DomainError as error:
             return self._reject(request, fp, seq, error)
-        if new_member is not None:
+        for new_member in new_members:
             self.cached.member_count += 1
             self.touched[new_member] = self.cached.member_count - 1
         tx_seqs = [self._record(entry, seq) for entry in outcome.entries if entry.postings]
@@ -241,8 +243,24 @@ class _Batch:
             if request.asset == "points":
                 return AdjustPoints(request.member, request.delta)
             raise InvalidAmount(f"an adjustment is of cash or points, not {request.asset!r}")
+        if isinstance(request, DailyDividendRequest):
+            return PayDailyDividends(
+                request.day,
+                request.pro_rata_pool_fen,
+                request.tier_pool_fen,
+                request.pro_rata,
+                request.tier,
+            )
         assert isinstance(request, InjectRequest)
         return Inject(request.amount_fen)
+
+    def _joins(self, command: AnyCommand) -> list[str]:
+        """The members this command adds to the engine, in the order it adds them."""
+        if isinstance(command, PayDailyDividends):
+            has = self.engine.has_member
+            return [m for m in command.payees() if not has(m)]
+        joined = self._join_seq(command)
+        return [] if joined is None else [joined]
 
     def _join_seq(self, command: AnyCommand) -> str | None:
         """The member this command adds to the economy, if it adds one."""
@@ -345,6 +363,12 @@ class _Batch:
             body["burned_micro"] = -_moved(burn, AccountKind.MEMBER_POINTS) if burn else 0
         elif isinstance(command, Inject):
             body["amount_fen"] = command.amount_fen
+        elif isinstance(command, PayDailyDividends):
+            body["day"] = command.day
+            body["dividend_pool_fen"] = command.pool_fen
+            body["paid_fen"] = command.paid_fen
+            body["returned_fen"] = command.pool_fen - command.paid_fen
+            body["members_paid"] = len(command.payees())
         else:  # wallet commands (issue 4)
             body["member"] = command.member
             for name in ("amount_fen", "delta_fen", "delta_micro"):
@@ -455,6 +479,8 @@ def _kind(command: AnyCommand) -> str:
         return "burn"
     if isinstance(command, Inject):
         return "inject"
+    if isinstance(command, PayDailyDividends):
+        return "daily_dividend"
     kind: str = command_to_payload(command)["kind"]
     return kind
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zengzhi.domain.daily_payout import PayDailyDividends, apply_daily_dividends
 from zengzhi.domain.entries import AccountKind, Asset, Entry, EntryKind, Posting
 from zengzhi.domain.errors import InvalidAmount
 from zengzhi.domain.pool import Command, Outcome, PoolEngine
@@ -59,7 +60,7 @@ class AdjustPoints:
 
 
 WalletCommand = HoldCash | PayOut | ReturnCash | AdjustCash | AdjustPoints
-AnyCommand = Command | WalletCommand
+AnyCommand = Command | WalletCommand | PayDailyDividends  # issue 5: the §3 daily dividend
 
 _CASH = Asset.CASH
 _MEMBER_CASH = AccountKind.MEMBER_CASH
@@ -70,6 +71,8 @@ def apply_command(engine: PoolEngine, command: AnyCommand) -> Outcome:
     """Apply a pool command or a wallet command to the engine."""
     if isinstance(command, HoldCash | PayOut | ReturnCash | AdjustCash | AdjustPoints):
         return apply_wallet(engine, command)
+    if isinstance(command, PayDailyDividends):
+        return apply_daily_dividends(engine, command)
     return engine.apply(command)
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from zengzhi.store import service_tables  # noqa: F401  (registers the service tables)
+from zengzhi.store import (
+    daily_tables,  # noqa: F401  (issue 5: periodic settlement)
+    service_tables,  # noqa: F401  (registers the service tables)
+)
 from zengzhi.store.tables import metadata
 
 config = context.config
