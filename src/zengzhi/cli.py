@@ -523,3 +523,45 @@ def merchant_order(
                     raise typer.Exit(code=1)
     except httpx.HTTPError as error:
         _fail(f"cannot reach {base_url}: {error}")
+
+
+# -- periodic jobs (issue 5): a day's settlement from cron -------------------------------
+
+
+@app.command()
+def settle(
+    economy: Annotated[str, typer.Option(help="The economy id.")],
+    date: Annotated[str, typer.Option(help="The local day to settle, YYYY-MM-DD.")],
+    url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
+) -> None:
+    """Pay a cyclic-purchase day's dividends once (and any unsettled day before it)."""
+    import datetime as dt
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from zengzhi.app import EngineCache
+    from zengzhi.app.daily import settle_day
+    from zengzhi.domain import DomainError
+    from zengzhi.service.context import wall_clock
+    from zengzhi.store import Database
+
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        _fail(f"--date must be a day such as 2026-03-01, not {date!r}")
+    database = Database(_database_url(url))
+    engines = EngineCache()
+    try:
+        settled = database.run(lambda uow: settle_day(uow, engines, economy, day, wall_clock()))
+    except DomainError as error:
+        _fail(error.message)
+    except SQLAlchemyError as error:
+        _fail(f"cannot write the database: {error.__class__.__name__}: {error}")
+    finally:
+        database.dispose()
+    for done in settled:
+        how = "already settled" if done.replayed else "settled"
+        typer.echo(
+            f"{economy} {done.day}: {how} (event {done.event_seq}), sales {done.sales_fen} fen, "
+            f"paid {done.paid_fen} fen"
+        )

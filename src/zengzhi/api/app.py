@@ -114,6 +114,7 @@ def _lifespan(service: Service, background: bool):  # type: ignore[no-untyped-de
 
 async def _housekeeping(service: Service) -> None:
     """Settle orders past their return window and apply rule changes that came due."""
+    from zengzhi.service.daily import settle_due_days
     from zengzhi.service.merchants import settle_due_orders
     from zengzhi.service.operators import apply_due_rule_changes
 
@@ -124,5 +125,7 @@ async def _housekeeping(service: Service) -> None:
             settled = await asyncio.to_thread(settle_due_orders, service)
             if settled:
                 log.info("auto-settled %d orders", settled)
+            # issue 5: finished days of cyclic-purchase economies, paid exactly once
+            await asyncio.to_thread(settle_due_days, service)
         except Exception:  # keep the loop alive; the error is logged with its traceback
             log.exception("housekeeping failed")

@@ -171,3 +171,47 @@ def test_a_day_not_over_and_other_systems_are_refused(db: Database, economy_id: 
     db.run(lambda uow: create_economy(uow, other, load_preset("appreciating-pool"), 1, 8))
     with pytest.raises(NotCyclicPurchase):
         settle(db, engines, other, DAY1, at(DAY1 + timedelta(2), 0))
+
+
+def test_zengzhi_settle_from_cron_pays_once(db_url: str, economy_id: str) -> None:
+    from typer.testing import CliRunner
+
+    from zengzhi.cli import app
+
+    db = Database(db_url)
+    try:
+        golden_economy(db, economy_id)
+    finally:
+        db.dispose()
+    args = ["settle", "--economy", economy_id, "--date", "2026-03-02", "--url", db_url]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "2026-03-01: settled" in first.output
+    assert "2026-03-02: settled" in first.output
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "2026-03-02: already settled" in again.output
+    bad = CliRunner().invoke(app, ["settle", "--economy", economy_id, "--date", "March"])
+    assert bad.exit_code == 1
+    assert "--date must be a day" in bad.output
+    db = Database(db_url)
+    try:
+        assert cash(db, economy_id, "alice") == 300 * YUAN
+    finally:
+        db.dispose()
+
+
+def test_the_service_settles_due_days_by_itself(db_url: str, economy_id: str) -> None:
+    from tests.integration.service.support import make_service
+    from zengzhi.service.daily import settle_due_days
+
+    day3 = DAY1 + timedelta(days=2)
+    service, _ = make_service(db_url, lambda: at(day3, 0) + 1)
+    try:
+        golden_economy(service.database, economy_id)
+        done = [(e, s.day) for e, s in settle_due_days(service) if e == economy_id]
+        assert done == [(economy_id, "2026-03-01"), (economy_id, "2026-03-02")]
+        assert [s for e, s in settle_due_days(service) if e == economy_id] == []
+        assert cash(service.database, economy_id, "alice") == 300 * YUAN
+    finally:
+        service.database.dispose()
