@@ -538,6 +538,8 @@ def rules(request: Request) -> Response:
         fee_percent=plain(pool.sell_fee * 100),
         burn_percent=plain(view.config.monthly_burn * 100),
         exit_multiple=None if pool.exit_multiple is None else plain(pool.exit_multiple),
-        initial_price=format_price(pool.initial_price),
+        initial_price=format_price(pool.initial_price, 2)
+        if (pool.initial_price * 100).denominator == 1
+        else plain(pool.initial_price),
         return_days=view.config.return_window_days,
     )

@@ -13,10 +13,20 @@
     if (!canvas || !data || typeof Chart === "undefined") return;
     var points = JSON.parse(data.textContent);
     var locale = canvas.dataset.locale || "zh-CN";
-    var day = function (ms) {
-      return new Date(ms).toLocaleDateString(locale, { month: "2-digit", day: "2-digit" });
+    // times in the economy's zone, as on every other page (not the browser's)
+    var zone = { timeZone: canvas.dataset.timezone || "Asia/Shanghai" };
+    var shown = function (ms, parts) {
+      try { return new Date(ms).toLocaleString(locale, Object.assign({}, zone, parts)); }
+      catch (e) { return new Date(ms).toLocaleString(locale, parts); }  // unknown zone name
     };
-    var moment = function (ms) { return new Date(ms).toLocaleString(locale); };
+    var day = function (ms) { return shown(ms, { month: "2-digit", day: "2-digit" }); };
+    var moment = function (ms) { return shown(ms, {}); };
+    var time = function (ms) { return shown(ms, { hour: "2-digit", minute: "2-digit" }); };
+    // the axis spans the data (padded when it is one instant); days, or hours within a day
+    var first = points.length ? points[0].t : Date.now();
+    var last = points.length ? points[points.length - 1].t : first;
+    if (last - first < 60 * 60 * 1000) { first -= 30 * 60 * 1000; last += 30 * 60 * 1000; }
+    var label = last - first < 2 * 24 * 60 * 60 * 1000 ? time : day;
     // drawing only: the exact prices are the 4-decimal strings shown on the pages
     new Chart(canvas, {
       type: "line",
@@ -44,7 +54,8 @@
           },
         },
         scales: {
-          x: { type: "linear", ticks: { maxTicksLimit: 5, callback: function (v) { return day(v); } } },
+          x: { type: "linear", min: first, max: last,
+               ticks: { maxTicksLimit: 4, callback: function (v) { return label(v); } } },
           y: { title: { display: true, text: canvas.dataset.yLabel } },
         },
       },
@@ -68,10 +79,9 @@
       button.addEventListener("click", function () {
         var field = document.querySelector(button.dataset.copy);
         if (!field) return;
-        field.select();
+        var text = field.textContent.trim();
         var done = function () { button.textContent = button.dataset.copied; };
-        if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, function () {});
-        else if (document.execCommand("copy")) done();
+        if (navigator.clipboard) navigator.clipboard.writeText(text).then(done, function () {});
       });
     });
   }
