@@ -215,6 +215,13 @@ def test_a_bad_phone_number_is_refused_before_any_sms(site: Site) -> None:
         assert "12ab" not in site.sms.last_code
 
 
+def test_switching_language_on_a_page_a_form_rendered_returns_to_the_form(site: Site) -> None:
+    with browser(site) as client:
+        for posted, form in (("/m/join/code", "/m/join"), ("/m/sell/confirm", "/m/sell")):
+            switch = client.get(posted, params={"lang": "en"})
+            assert (switch.status_code, switch.headers["location"]) == (303, f"{form}?lang=en")
+
+
 def test_a_form_without_its_csrf_token_changes_nothing(site: Site) -> None:
     with browser(site) as client:
         client.get("/m/join", params={"economy": site.economy})

@@ -242,6 +242,23 @@ def join(
     return _join_page(request, target, code)
 
 
+def _back_to(request: Request, path: str) -> RedirectResponse:
+    """A GET on a form's post address (the language switch links to `?lang=` of the page
+    the post rendered): back to the form, keeping the query."""
+    query = request.url.query
+    return RedirectResponse(path + (f"?{query}" if query else ""), status_code=303)
+
+
+@router.get("/join/code", include_in_schema=False)
+def join_code_get(request: Request) -> RedirectResponse:
+    return _back_to(request, "/m/join")
+
+
+@router.get("/sell/confirm", include_in_schema=False)
+def sell_confirm_get(request: Request) -> RedirectResponse:
+    return _back_to(request, "/m/sell")
+
+
 @router.post("/join/code", response_class=HTMLResponse, dependencies=[Csrf])
 def join_send_code(
     request: Request,
