@@ -24,3 +24,7 @@ def mount_web(app: FastAPI) -> None:
     from zengzhi.web.explorer import router as explorer_router
 
     app.include_router(explorer_router)
+    # the member app (issue 7 §1)
+    from zengzhi.web.member import router as member_router
+
+    app.include_router(member_router)
