@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from zengzhi.api.public import service_of
 from zengzhi.app.codec import config_from_json, config_to_mapping
 from zengzhi.domain.errors import DomainError
-from zengzhi.domain.money import FEN_PER_YUAN, MICRO_PER_POINT, format_fen
+from zengzhi.domain.money import FEN_PER_YUAN, MICRO_PER_POINT, format_fen, format_points
 from zengzhi.service import Service, accounts, operators, reports, wallet
 from zengzhi.service.accounts import authenticate
 from zengzhi.service.errors import InvalidInput, Unauthenticated
@@ -63,7 +63,7 @@ WITHDRAWAL_STATUS = {
     "paid": N_("Paid"),
     "rejected": N_("Rejected"),
 }
-SEVERITY = {"high": N_("High"), "medium": N_("Medium"), "info": N_("Info")}
+SEVERITY = {"high": N_("High risk"), "medium": N_("Medium risk"), "info": N_("Info")}
 TX_KINDS = {
     "order": N_("Order settled"),
     "sale": N_("Points sold"),
@@ -143,6 +143,9 @@ RULE_KEYS = {
     "disclosure.risk_text": N_("Risk notice shown to members"),
 }
 READ_ONLY_KEYS = frozenset({"economy.system"})  # a mechanism is chosen once, by preset
+RATIO_KEYS = frozenset(
+    {"pool.pool_share", "pool.points_ratio", "pool.sell_fee", "pool.monthly_burn"}
+)
 REPORTS = {
     "pool": N_("Pool and price by day"),
     "orders": N_("Orders by day"),
@@ -390,6 +393,12 @@ def dashboard_series(svc: Service, economy_id: str) -> dict[str, Any]:
         "days": days,
         "pool_yuan": [_yuan(pool[d]["pool_fen"]) if d in pool else None for d in days],
         "price": [pool[d]["price"] if d in pool else None for d in days],
+        "points": [
+            format_points(pool[d]["points_micro"])
+            if d in pool and pool[d]["points_micro"]
+            else None
+            for d in days
+        ],
         "orders": [
             orders[d]["settled"] + orders[d]["reported"] if d in orders else 0 for d in days
         ],
@@ -456,6 +465,7 @@ def rule_fields(mapping: Mapping[str, Any]) -> list[dict[str, Any]]:
                     "value": value,
                     "editable": _scalar(value) and name not in READ_ONLY_KEYS,
                     "long": isinstance(value, str) and len(value) > 60,
+                    "ratio": name in RATIO_KEYS,
                     "shown": value if _scalar(value) else json.dumps(value, ensure_ascii=False),
                 }
             )
@@ -537,11 +547,16 @@ def _rules_page(ctx: Ctx, form: Mapping[str, str] | None, **extra: Any) -> HTMLR
                 "sections": rule_fields(config_to_mapping(config_from_json(text))),
             }
     sections = rule_fields(mapping)
-    if form is not None:  # keep what the operator typed
-        for section in sections:
-            for f in section["fields"]:
-                if f["editable"] and f["name"] in form:
-                    f["value"] = form[f["name"]]
+    changed = {f"{t}.{k}" for t, values in extra.get("changes", {}).items() for k in values}
+    listed = []
+    for section in sections:
+        for f in section["fields"]:
+            if form is not None and f["editable"] and f["name"] in form:
+                f["value"] = form[f["name"]]  # keep what the operator typed
+            f["changed"] = f["name"] in changed
+            if f["changed"]:
+                listed.append({"label": f["label"], "name": f["name"], "old": f["shown"],
+                               "new": f["value"]})  # fmt: skip
     return ctx.render(
         "console/rules.html",
         nav="rules",
@@ -549,6 +564,7 @@ def _rules_page(ctx: Ctx, form: Mapping[str, str] | None, **extra: Any) -> HTMLR
         versions=versions,
         past=past,
         severity=SEVERITY,
+        changed=listed,
         form=form or {},
         **extra,
     )
@@ -711,6 +727,8 @@ def parse_amount(text: str, asset: str) -> int:
     if not value.is_finite() or scaled != scaled.to_integral_value():
         places = "2" if asset == "cash" else "6"
         raise InvalidInput(f"{text!r} has more than {places} decimal places")
+    if abs(scaled) > 2**52:  # the API's bound on an adjustment
+        raise InvalidInput(f"{text!r} is too large for an adjustment")
     return int(scaled)
 
 
@@ -749,10 +767,16 @@ def adjust(
 
 def _withdrawals_page(ctx: Ctx, status: str | None, **extra: Any) -> HTMLResponse:
     rows = wallet.withdrawals(ctx.svc, ctx.economy_id, None, status, 1000)
+    phones: dict[str, str] = {}
+    with reading(ctx.svc.database) as store:  # who asked, as this role may see them
+        for member_id in {r["member_id"] for r in rows}:
+            account = store.member_account(ctx.economy_id, member_id)
+            phones[member_id] = mask_for(ctx.role, account.phone) if account else ""
     return ctx.render(
         "console/withdrawals.html",
         nav="withdrawals",
         rows=rows,
+        phones=phones,
         status=status,
         statuses=WITHDRAWAL_STATUS,
         **extra,

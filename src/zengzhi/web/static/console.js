@@ -32,20 +32,30 @@
     var d = JSON.parse(source.textContent);
     var el = function (id) { return document.getElementById(id).dataset; };
 
+    chart("chart-price", {
+      type: "line",
+      data: {
+        labels: d.days,
+        datasets: [{ label: el("chart-price").price, data: numbers(d.price), borderColor: RED,
+                     backgroundColor: RED, spanGaps: true, stepped: "before", pointRadius: 3 }],
+      },
+      options: { plugins: { legend: { display: false } } },
+    });
+
     chart("chart-pool", {
       type: "line",
       data: {
         labels: d.days,
         datasets: [
           { label: el("chart-pool").pool, data: numbers(d.pool_yuan), yAxisID: "y",
-            borderColor: BLUE, backgroundColor: BLUE, spanGaps: true },
-          { label: el("chart-pool").price, data: numbers(d.price), yAxisID: "y1",
-            borderColor: RED, backgroundColor: RED, spanGaps: true, stepped: "before" },
+            borderColor: BLUE, backgroundColor: BLUE, spanGaps: true, pointRadius: 3 },
+          { label: el("chart-pool").points, data: numbers(d.points), yAxisID: "y1",
+            borderColor: GREEN, backgroundColor: GREEN, spanGaps: true, pointRadius: 3 },
         ],
       },
       options: { scales: {
         y: { position: "left", beginAtZero: true },
-        y1: { position: "right", grid: { drawOnChartArea: false } },
+        y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } },
       } },
     });
 
