@@ -136,6 +136,14 @@ def test_an_operator_approves_a_pending_withdrawal(browser: Browser, served: Ser
     expect(page.locator("table").first).to_contain_text("已打款")
     expect(page.locator("table.history")).to_contain_text("提现已打款")
     screenshot(page, "console-member-zh-1280")
+
+    page.get_by_role("link", name="审计日志").click()
+    expect(page.locator("table.audit tbody tr").first).to_contain_text("提现审核通过并打款")
+    screenshot(page, "console-audit-zh-1280")
+    page.get_by_role("link", name="报表").click()
+    page.get_by_role("link", name="每日支付").click()
+    expect(page.locator("table")).to_contain_text("卖出积分支付（元）")
+    screenshot(page, "console-reports-zh-1280")
     assert all(url.startswith(served.base) for url in requested)
     page.context.close()
 

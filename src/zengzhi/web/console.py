@@ -840,9 +840,10 @@ def audit(
     def page(ctx: Ctx) -> Response:
         with reading(ctx.svc.database) as store:
             rows = store.audit_entries_before(economy_id, PAGE + 1, before)
+            names = {f"operator:{o.operator_id}": o.name for o in store.operators_of(economy_id)}
         entries = [
-            {"id": r.id, "at": r.at, "actor": r.actor, "action": r.action,
-             "subject": r.subject, "details": r.details}
+            {"id": r.id, "at": r.at, "actor": r.actor, "who": names.get(r.actor),
+             "action": r.action, "subject": r.subject, "details": r.details}
             for r in rows[:PAGE]
         ]  # fmt: skip
         return ctx.render(
