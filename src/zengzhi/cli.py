@@ -474,19 +474,29 @@ def _serve_demo(port: int, database: Path) -> None:
     settings = Settings(database_url=url, port=port, public_base_url=base)
     service = build_service(settings)
     data = seed(service)
+    from zengzhi.service.accounts import referral_link  # issue 7: where to click
+    from zengzhi.store.service_repository import reading
+
+    with reading(service.database) as store:
+        first = store.member_by_phone(data.economy, data.member_phones[0])
+    join = referral_link(service, data.economy, first.referral_code) if first else f"{base}/m"
     typer.echo(
         f"""
 Zengzhi demo: economy '{data.economy}' (appreciating pool, 30% of each order to the pool)
-  API docs      {base}/docs
-  member app    {base}/m        operator console  {base}/console
-  merchant      {base}/merchant explorer          {base}/explorer   (pages: issue 7)
 
-Operator (owner): POST {base}/v1/operators/login
-  phone {data.owner_phone}  password {data.owner_password}
-Members: phones {", ".join(data.member_phones)}  password {data.member_password}
-  or by SMS: POST {base}/v1/economies/{data.economy}/auth/sms-code {{"phone": "...",
-  "purpose": "login"}}; the code is printed here by the console SMS provider.
-Merchant '{data.merchant}': key {data.key_id}  secret {data.secret}
+  Member app (phones)   {base}/m
+    join through member {data.member_phones[0]}'s referral link: {join}
+    log in: phones {", ".join(data.member_phones)}  password {data.member_password}
+    (or by SMS code: the console SMS provider prints the code here)
+  Operator console      {base}/console
+    owner: phone {data.owner_phone}  password {data.owner_password}
+  Merchant console      {base}/merchant
+    merchant '{data.merchant}' logs in with key id {data.key_id}
+    and secret {data.secret}
+  Public explorer       {base}/explorer/{data.economy}
+  API documentation     {base}/docs
+
+Report and settle an order as the merchant's till would (signed API):
   zengzhi merchant-order --base-url {base} --key-id {data.key_id} --secret {data.secret} \\
       --order-id my-1 --amount-fen 10000 --member-phone {data.member_phones[0]} --settle
 Points are priced by published rules; nothing here promises a profit.

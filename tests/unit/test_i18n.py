@@ -45,6 +45,19 @@ def test_no_chinese_translation_is_a_fuzzy_guess() -> None:
     assert fuzzy == []  # gettext drops fuzzy entries: the page would fall back to English
 
 
+def test_apps_translate_a_shared_string_the_same_way() -> None:
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in catalog_files("zh_CN"):
+        with po.open("rb") as handle:
+            for m in read_po(handle, locale="zh_CN"):
+                if m.id and m.string:
+                    first = seen.setdefault(m.id, (po.name, m.string))
+                    if first[1] != m.string:
+                        clashes.append(f"{m.id!r}: {first} vs {(po.name, m.string)}")
+    assert clashes == []
+
+
 def test_a_string_translated_in_an_app_catalog_is_used() -> None:
     # every catalog file is loaded; the result covers all of them
     catalog = _chinese_catalog()

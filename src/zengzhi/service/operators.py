@@ -261,14 +261,8 @@ def change_rules(
         row = store.economy_row(economy_id)
         if row is None:
             raise NotFound(f"no economy {economy_id!r}")
-        mapping = config_to_mapping(
-            config_from_json(store.config_text(economy_id, row.config_version))
-        )
-        for table, values in changes.items():
-            if not isinstance(values, Mapping):
-                raise InvalidInput(f"changes.{table} must be a table of keys and values")
-            mapping.setdefault(table, {}).update(values)
-        config = config_from_mapping(mapping)
+        current = config_from_json(store.config_text(economy_id, row.config_version))
+        config = changed_config(current, changes)
         decision = _review(config, _acks(operator_id, acknowledgements))
         version = store.next_config_version(economy_id)
         store.add_config_change(
@@ -292,6 +286,31 @@ def change_rules(
         return {"version": version, "effective_at": at, **_findings(decision)}
 
     return svc.run(work)
+
+
+def changed_config(
+    current: EconomyConfig, changes: Mapping[str, Mapping[str, Any]]
+) -> EconomyConfig:
+    """`current` with `changes` (table → key → value) applied, validated as a whole."""
+    mapping = config_to_mapping(current)
+    for table, values in changes.items():
+        if not isinstance(values, Mapping):
+            raise InvalidInput(f"changes.{table} must be a table of keys and values")
+        mapping.setdefault(table, {}).update(values)
+    return config_from_mapping(mapping)
+
+
+def preview_rules(
+    svc: Service, economy_id: str, changes: Mapping[str, Mapping[str, Any]]
+) -> RulesDecision:
+    """What `change_rules` would find, without saving anything (the console shows it
+    before the operator saves). Invalid rules raise as they would on saving."""
+    with reading(svc.database) as store:
+        row = store.economy_row(economy_id)
+        if row is None:
+            raise NotFound(f"no economy {economy_id!r}")
+        current = config_from_json(store.config_text(economy_id, row.config_version))
+    return review_rules(changed_config(current, changes), (), strict=False)
 
 
 def _at(svc: Service, now: int | None) -> int:

@@ -694,6 +694,44 @@ class SqlService:
             )
         )
 
+    # -- the consoles (issue 7): a merchant's keys and stores, the audit log newest first ----
+
+    def merchant_row(self, economy_id: str, merchant_id: str) -> Row[Any] | None:
+        c = t.merchants.c
+        return self._conn.execute(
+            select(t.merchants).where(c.economy_id == economy_id, c.merchant_id == merchant_id)
+        ).first()
+
+    def merchant_keys(self, economy_id: str, merchant_id: str) -> list[Row[Any]]:
+        c = s.merchant_keys.c
+        return list(
+            self._conn.execute(
+                select(s.merchant_keys)
+                .where(c.economy_id == economy_id, c.merchant_id == merchant_id)
+                .order_by(c.created_at.desc(), c.key_id)
+            )
+        )
+
+    def stores_of(self, economy_id: str, merchant_id: str) -> list[Row[Any]]:
+        c = t.stores.c
+        return list(
+            self._conn.execute(
+                select(t.stores)
+                .where(c.economy_id == economy_id, c.merchant_id == merchant_id)
+                .order_by(c.created_at, c.store_id)
+            )
+        )
+
+    def audit_entries_before(
+        self, economy_id: str, limit: int, before: int | None
+    ) -> list[Row[Any]]:
+        """The audit log newest first (ids below `before` when given)."""
+        c = s.audit_log.c
+        query = select(s.audit_log).where(c.economy_id == economy_id)
+        if before is not None:
+            query = query.where(c.id < before)
+        return list(self._conn.execute(query.order_by(c.id.desc()).limit(limit)))
+
 
 @contextmanager
 def reading(database: Database) -> Iterator[SqlService]:

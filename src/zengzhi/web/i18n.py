@@ -41,6 +41,8 @@ def translations(locale: str) -> Translations:
         with po.open("rb") as handle:
             for message in read_po(handle, locale=locale):
                 if message.id and message.string and not message.fuzzy:
+                    if message.id in merged:  # Catalog keeps the old string on re-insert
+                        del merged[message.id]
                     merged[message.id] = message
     compiled = BytesIO()
     write_mo(compiled, merged)

@@ -28,3 +28,10 @@ def mount_web(app: FastAPI) -> None:
     from zengzhi.web.member import router as member_router
 
     app.include_router(member_router)
+
+    # the operator and merchant consoles (issue 7 §2, §3)
+    from zengzhi.web.console import router as console_router
+    from zengzhi.web.merchant_console import router as merchant_router
+
+    app.include_router(console_router)
+    app.include_router(merchant_router)

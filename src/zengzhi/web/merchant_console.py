@@ -1,0 +1,229 @@
+"""The merchant console (issue 7 §3): API keys, stores with their QR codes, orders.
+
+A merchant logs in with one of its API keys (key id + secret, see
+service/merchant_account.py); the session lives in an HttpOnly cookie scoped to /merchant
+and ends when that key is revoked. A new key's secret is shown on the page that creates
+it and never again (the server does not store it). QR codes are inline SVG from segno.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Depends, Form, Query
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from zengzhi.app.codec import config_from_json
+from zengzhi.domain.errors import DomainError
+from zengzhi.service import Service, accounts, merchant_account
+from zengzhi.service.errors import Unauthenticated
+from zengzhi.service.merchant_account import MerchantSession
+from zengzhi.service.merchants import order_json
+from zengzhi.store.service_repository import reading
+from zengzhi.web.console import N_, error_message
+from zengzhi.web.csrf import require_csrf
+from zengzhi.web.explorer import Formats
+from zengzhi.web.templating import render
+
+router = APIRouter(prefix="/merchant", include_in_schema=False)
+
+COOKIE = "zz_merchant"
+CSRF = [Depends(require_csrf)]
+PAGE = 50
+ORDER_STATUS = {
+    "reported": N_("Awaiting settlement"),
+    "settled": N_("Settled: points granted"),
+    "cancelled": N_("Cancelled"),
+    "refunded": N_("Refunded"),
+}
+OK_MESSAGES = {
+    "revoked": N_("The key was revoked: requests signed with it are refused from now on."),
+    "store_added": N_("The store was added."),
+}
+
+
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def qr_svg(text: str) -> str:
+    """An inline SVG QR code (no file, no external service)."""
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", xmldecl=False, svgns=True, scale=4, border=2)
+    return out.getvalue().decode()
+
+
+def guarded(request: Request, work: Callable[[MerchantSession], Response]) -> Response:
+    svc = _service(request)
+    try:
+        merchant = merchant_account.session_merchant(svc, request.cookies.get(COOKIE))
+    except Unauthenticated:
+        return RedirectResponse("/merchant/login", status_code=303)
+    try:
+        return work(merchant)
+    except DomainError as error:
+        status = 403 if error.code == "forbidden" else 404 if "not_found" in error.code else 422
+        return page(request, merchant, "merchant/refused.html", status_code=status,
+                    error=error_message(error))  # fmt: skip
+
+
+def page(
+    request: Request, merchant: MerchantSession, template: str, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
+    svc = _service(request)
+    with reading(svc.database) as store:
+        row = store.economy_row(merchant.economy_id)
+        version = row.config_version if row is not None else 1
+        config = config_from_json(store.config_text(merchant.economy_id, version))
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        merchant=merchant,
+        economy_name=config.name,
+        fmt=Formats(config.timezone),
+        ok=OK_MESSAGES.get(request.query_params.get("ok", "")),
+        **extra,
+    )
+
+
+# -- logging in and out ----------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    return render(request, "merchant/login.html", error=None, key_id="")
+
+
+@router.post("/login", dependencies=CSRF)
+def login(
+    request: Request,
+    key_id: Annotated[str, Form(max_length=64)] = "",
+    secret: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    svc = _service(request)
+    try:
+        session = merchant_account.login_with_key(svc, key_id, secret)
+    except DomainError as error:
+        return render(request, "merchant/login.html", status_code=401,
+                      error=error_message(error), key_id=key_id)  # fmt: skip
+    response = RedirectResponse("/merchant", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        session.token,
+        max_age=svc.settings.session_ttl_seconds,
+        path="/merchant",
+        httponly=True,
+        secure=svc.settings.session_cookie_secure,
+        samesite="lax",
+    )
+    return response
+
+
+@router.post("/logout", dependencies=CSRF)
+def logout(request: Request) -> Response:
+    token = request.cookies.get(COOKIE)
+    if token:
+        accounts.logout(_service(request), token)
+    response = RedirectResponse("/merchant/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/merchant")
+    return response
+
+
+# -- orders ---------------------------------------------------------------------------------
+
+
+@router.get("", response_class=HTMLResponse)
+def orders(
+    request: Request,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> Response:
+    wanted = status if status in ORDER_STATUS else None
+
+    def work(merchant: MerchantSession) -> Response:
+        svc = _service(request)
+        with reading(svc.database) as store:  # the merchant API's own listing
+            rows = store.merchant_orders(
+                merchant.economy_id, merchant.merchant_id, wanted, PAGE, offset
+            )
+        return page(request, merchant, "merchant/orders.html", nav="orders",
+                    rows=[order_json(r) for r in rows], status=wanted, statuses=ORDER_STATUS,
+                    offset=offset, page_size=PAGE)  # fmt: skip
+
+    return guarded(request, work)
+
+
+# -- API keys -------------------------------------------------------------------------------
+
+
+def _keys_page(request: Request, merchant: MerchantSession, **extra: Any) -> HTMLResponse:
+    keys = merchant_account.keys(_service(request), merchant)
+    return page(request, merchant, "merchant/keys.html", nav="keys", keys=keys, **extra)
+
+
+@router.get("/keys", response_class=HTMLResponse)
+def keys(request: Request) -> Response:
+    return guarded(request, lambda merchant: _keys_page(request, merchant))
+
+
+@router.post("/keys", dependencies=CSRF)
+def create_key(request: Request) -> Response:
+    """Answered with the page itself (not a redirect): the secret appears on it once."""
+
+    def work(merchant: MerchantSession) -> Response:
+        key_id, secret = merchant_account.new_key(_service(request), merchant)
+        response = _keys_page(request, merchant, new_key={"key_id": key_id, "secret": secret})
+        response.headers["Cache-Control"] = "no-store"  # the secret must not be cached
+        return response
+
+    return guarded(request, work)
+
+
+@router.post("/keys/{key_id}/revoke", dependencies=CSRF)
+def revoke_key(request: Request, key_id: str) -> Response:
+    def work(merchant: MerchantSession) -> Response:
+        merchant_account.revoke(_service(request), merchant, key_id)
+        target = "/merchant/login" if key_id == merchant.key_id else "/merchant/keys?ok=revoked"
+        return RedirectResponse(target, status_code=303)
+
+    return guarded(request, work)
+
+
+# -- stores ---------------------------------------------------------------------------------
+
+
+def _stores_page(request: Request, merchant: MerchantSession, **extra: Any) -> HTMLResponse:
+    svc = _service(request)
+    stores = merchant_account.stores(svc, merchant)
+    for store in stores:
+        store["link"] = merchant_account.store_link(svc, merchant.economy_id, store["store_id"])
+        store["qr"] = qr_svg(store["link"])
+    return page(request, merchant, "merchant/stores.html", nav="stores", stores=stores, **extra)
+
+
+@router.get("/stores", response_class=HTMLResponse)
+def stores(request: Request) -> Response:
+    return guarded(request, lambda merchant: _stores_page(request, merchant))
+
+
+@router.post("/stores", dependencies=CSRF)
+def add_store(
+    request: Request,
+    store_id: Annotated[str, Form(max_length=64)] = "",
+    name: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    def work(merchant: MerchantSession) -> Response:
+        try:
+            merchant_account.add_store(_service(request), merchant, store_id.strip(), name)
+        except DomainError as error:
+            return _stores_page(request, merchant, error=error_message(error),
+                                form={"store_id": store_id, "name": name})  # fmt: skip
+        return RedirectResponse("/merchant/stores?ok=store_added", status_code=303)
+
+    return guarded(request, work)
