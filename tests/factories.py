@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
+from zengzhi.config import Settings
 from zengzhi.domain import MemberState, PoolEngine, PoolRules, PoolState
+from zengzhi.store import Database
 
 POINT = 1_000_000  # micro-points per point
 YUAN = 100  # fen per yuan
@@ -36,3 +39,12 @@ def engine_with(rules: PoolRules, pool_fen: int, holders: list[tuple[str, int, i
         members=members,
     )
     return PoolEngine.restore(rules, state)
+
+
+def migrated_sqlite_settings(folder: Path) -> Settings:
+    """Development settings on a fresh, migrated SQLite file in `folder` (as `serve` would)."""
+    url = f"sqlite:///{folder / 'zengzhi.sqlite3'}"
+    database = Database(url)
+    database.upgrade()
+    database.dispose()
+    return Settings(database_url=url)

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.factories import migrated_sqlite_settings
 from tests.live_server import live_server
 from zengzhi.api import create_app
 from zengzhi.api.errors import ApiError
@@ -15,8 +16,8 @@ from zengzhi.config import Settings
 from zengzhi.domain import InsufficientPoints
 
 
-def _app() -> FastAPI:
-    app = create_app(Settings())
+def _app(settings: Settings) -> FastAPI:
+    app = create_app(settings)
 
     # routes that raise each kind of error, to check the one mapping
     @app.get("/_test/domain")
@@ -39,8 +40,8 @@ def _app() -> FastAPI:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with live_server(_app()) as url:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(_app(migrated_sqlite_settings(tmp_path_factory.mktemp("app")))) as url:
         yield url
 
 

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse
 
+from tests.factories import migrated_sqlite_settings
 from tests.live_server import live_server
 from zengzhi.api import create_app
 from zengzhi.config import Settings
@@ -17,8 +18,8 @@ from zengzhi.web.csrf import CSRF_COOKIE, CSRF_HEADER, require_csrf
 from zengzhi.web.templating import render
 
 
-def _app() -> FastAPI:
-    app = create_app(Settings())
+def _app(settings: Settings) -> FastAPI:
+    app = create_app(settings)
 
     @app.get("/_test/form")
     async def form(request: Request) -> HTMLResponse:
@@ -32,8 +33,8 @@ def _app() -> FastAPI:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with live_server(_app()) as url:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(_app(migrated_sqlite_settings(tmp_path_factory.mktemp("app")))) as url:
         yield url
 
 

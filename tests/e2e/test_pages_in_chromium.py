@@ -8,16 +8,17 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.browser import chromium, screenshot
+from tests.factories import migrated_sqlite_settings
 from tests.live_server import live_server
 from zengzhi.api import create_app
-from zengzhi.config import Settings
 
 PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with live_server(create_app(Settings())) as url:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = migrated_sqlite_settings(tmp_path_factory.mktemp("pages"))
+    with live_server(create_app(settings)) as url:
         yield url
 
 
@@ -33,6 +34,8 @@ def test_home_is_chinese_by_default_with_a_risk_notice(browser: Browser, base_ur
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert "风险提示" in page.locator("footer.risk-notice").inner_text()
     assert "不承诺积分只涨不跌" in page.content()
+    for name, href in [("会员端", "/m"), ("运营后台", "/console"), ("商户后台", "/merchant")]:
+        assert page.get_by_role("link", name=name).get_attribute("href") == href
     screenshot(page, "home-zh-375")
     page.close()
 

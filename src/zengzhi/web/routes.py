@@ -13,8 +13,12 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request) -> HTMLResponse:
-    return render(request, "home.html")
+def home(request: Request) -> HTMLResponse:
+    """Where to go: the member app, the two consoles, and each economy's public explorer."""
+    from zengzhi.api.deps import get_service
+    from zengzhi.service.member_views import economy_ids
+
+    return render(request, "home.html", economies=economy_ids(get_service(request)))
 
 
 def mount_web(app: FastAPI) -> None:
