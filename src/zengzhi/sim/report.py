@@ -436,41 +436,12 @@ def _charts(mc: MonteCarlo) -> str:
     fig.update_layout(title="Cumulative cash, yuan · 累计资金", xaxis_title="day")
     out.append(_fig(fig))
 
-    cohorts = mc.summary["cohorts"]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=[c["from_day"] for c in cohorts],
-            y=[(c.get("recovered_share") or {}).get("median") for c in cohorts],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": [_up(c.get("recovered_share")) for c in cohorts],
-                "arrayminus": [_down(c.get("recovered_share")) for c in cohorts],
-            },
-            name="share who got back ≥ spent",
-        )
+    out += cohort_and_multiple_charts(
+        mc,
+        got="got their money back",
+        received="cash received",
+        potential="cash + points if sold now (not cash)",
     )
-    fig.update_layout(
-        title="Share of each join cohort who got their money back · 各批次收回本金的比例",
-        xaxis_title="joined from day",
-        yaxis={"tickformat": ".0%", "range": [0, 1]},
-    )
-    out.append(_fig(fig))
-
-    multiples = np.concatenate([r.multiples for r in mc.runs], axis=1)
-    fig = go.Figure()
-    for row, label in ((0, "cash received"), (1, "cash + points if sold now (not cash)")):
-        fig.add_trace(
-            go.Histogram(x=np.minimum(multiples[row], 5.0), nbinsx=50, name=label, opacity=0.6)
-        )
-    fig.update_layout(barmode="overlay")
-    fig.add_vline(x=1.0, line_dash="dash", annotation_text="got back what they spent")
-    fig.update_layout(
-        title="Return multiple: cash received ÷ spent (capped at 5 for the chart) · 回报倍数分布",
-        xaxis_title="multiple",
-    )
-    out.append(_fig(fig))
     return "<h2>Charts · 图表</h2>" + "".join(out)
 
 
@@ -566,3 +537,49 @@ def stress_report(
         f"{_not_modelled_html(model)}{''.join(sections)}{_findings_html(decision)}"
     )
     return _page(title, body)
+
+
+def cohort_and_multiple_charts(
+    mc: MonteCarlo, *, got: str, received: str, potential: str
+) -> list[str]:
+    """Who got back what they spent, by join cohort, and the return multiples.
+
+    Shared by the pool report and the daily systems' report, which word them differently.
+    """
+    out: list[str] = []
+    cohorts = mc.summary["cohorts"]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=[c["from_day"] for c in cohorts],
+            y=[(c.get("recovered_share") or {}).get("median") for c in cohorts],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [_up(c.get("recovered_share")) for c in cohorts],
+                "arrayminus": [_down(c.get("recovered_share")) for c in cohorts],
+            },
+            name="share who got back ≥ spent",
+        )
+    )
+    fig.update_layout(
+        title=f"Share of each join cohort who {got} · 各批次收回本金的比例",
+        xaxis_title="joined from day",
+        yaxis={"tickformat": ".0%", "range": [0, 1]},
+    )
+    out.append(_fig(fig))
+
+    multiples = np.concatenate([r.multiples for r in mc.runs], axis=1)
+    fig = go.Figure()
+    for row, label in ((0, received), (1, potential)):
+        fig.add_trace(
+            go.Histogram(x=np.minimum(multiples[row], 5.0), nbinsx=50, name=label, opacity=0.6)
+        )
+    fig.update_layout(barmode="overlay")
+    fig.add_vline(x=1.0, line_dash="dash", annotation_text="got back what they spent")
+    fig.update_layout(
+        title=f"Return multiple: {received} ÷ spent (capped at 5 for the chart) · 回报倍数分布",
+        xaxis_title="multiple",
+    )
+    out.append(_fig(fig))
+    return out

@@ -26,14 +26,13 @@ from zengzhi.sim.report import (
     _assumptions_html,
     _band,
     _band_trace,
-    _down,
     _fig,
     _findings_html,
     _not_modelled_html,
     _page,
     _pct,
-    _up,
     _yuan,
+    cohort_and_multiple_charts,
 )
 from zengzhi.sim.scenario import Scenario
 
@@ -396,41 +395,12 @@ def charts(mc: MonteCarlo) -> str:
     fig.update_layout(xaxis_title="day")
     out.append(_fig(fig))
 
-    cohorts = mc.summary["cohorts"]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=[c["from_day"] for c in cohorts],
-            y=[(c.get("recovered_share") or {}).get("median") for c in cohorts],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": [_up(c.get("recovered_share")) for c in cohorts],
-                "arrayminus": [_down(c.get("recovered_share")) for c in cohorts],
-            },
-            name="share who got back ≥ spent",
-        )
+    out += cohort_and_multiple_charts(
+        mc,
+        got="got back what they spent",
+        received="got back",
+        potential="if every promise were kept (not paid)",
     )
-    fig.update_layout(
-        title="Share of each join cohort who got back what they spent · 各批次收回本金的比例",
-        xaxis_title="joined from day",
-        yaxis={"tickformat": ".0%", "range": [0, 1]},
-    )
-    out.append(_fig(fig))
-
-    multiples = np.concatenate([r.multiples for r in mc.runs], axis=1)
-    fig = go.Figure()
-    for row, label in ((0, "got back"), (1, "if every promise were kept (not paid)")):
-        fig.add_trace(
-            go.Histogram(x=np.minimum(multiples[row], 5.0), nbinsx=50, name=label, opacity=0.6)
-        )
-    fig.update_layout(barmode="overlay")
-    fig.add_vline(x=1.0, line_dash="dash", annotation_text="got back what they spent")
-    fig.update_layout(
-        title="Return multiple: got back ÷ spent (capped at 5 for the chart) · 回报倍数分布",
-        xaxis_title="multiple",
-    )
-    out.append(_fig(fig))
     return "<h2>Charts · 图表</h2>" + "".join(out)
 
 
