@@ -68,3 +68,19 @@ def test_a_token_from_another_browser_is_refused(base_url: str) -> None:
         victim.get("/_test/form")
         refused = victim.post("/_test/form", data={"csrf_token": stolen})
         assert refused.status_code == 403
+
+
+def test_a_person_posting_a_stale_form_sees_a_page_not_json(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, headers={"Accept": "text/html"}) as browser:
+        browser.get("/_test/form")
+        refused = browser.post("/_test/form", data={"amount": "1"})
+        assert refused.status_code == 403
+        assert refused.headers["content-type"].startswith("text/html")
+        assert "表单已失效" in refused.text
+        assert "没有任何数据被修改" in refused.text
+
+
+def test_the_api_keeps_answering_json_to_browsers(base_url: str) -> None:
+    reply = httpx.get(f"{base_url}/v1/nowhere", headers={"Accept": "text/html"})
+    assert reply.status_code == 404
+    assert reply.json()["error"]["code"] == "not_found"

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -86,6 +86,23 @@ _STATUS_CODES = {
 }
 
 
+def _wants_page(request: Request) -> bool:
+    """A person's browser on a page (not the JSON API): answer with a page, not JSON."""
+    path = request.url.path
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not path.startswith(("/v1/", "/docs", "/openapi"))
+
+
+def _respond(
+    request: Request, status: int, code: str, message: str, details: Any = None
+) -> Response:
+    if _wants_page(request):
+        from zengzhi.web.templating import render  # the pages sit outside the API layer
+
+        return render(request, "error.html", status_code=status, code=code, message=message)
+    return error_response(status, code, message, details)
+
+
 def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if details:
@@ -102,12 +119,13 @@ def _validation_details(error: RequestValidationError) -> list[dict[str, Any]]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, error: DomainError) -> JSONResponse:
-        return error_response(STATUS_BY_CODE.get(error.code, 422), error.code, error.message)
+    async def _domain(request: Request, error: DomainError) -> Response:
+        status = STATUS_BY_CODE.get(error.code, 422)
+        return _respond(request, status, error.code, error.message)
 
     @app.exception_handler(ApiError)
-    async def _api(_: Request, error: ApiError) -> JSONResponse:
-        return error_response(error.status, error.code, error.message)
+    async def _api(request: Request, error: ApiError) -> Response:
+        return _respond(request, error.status, error.code, error.message)
 
     @app.exception_handler(SignatureRejected)
     async def _signature(_: Request, error: SignatureRejected) -> JSONResponse:
@@ -121,9 +139,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "invalid_request", message, details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
         code = _STATUS_CODES.get(error.status_code, "http_error")
-        return error_response(error.status_code, code, str(error.detail))
+        return _respond(request, error.status_code, code, str(error.detail))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
