@@ -15,17 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
+from scratch_db import scratch_database  # benchmarks/ is on sys.path when run as a script
 from zengzhi.app import EngineCache, SettleOrderRequest, create_economy, submit, verify_economy
 from zengzhi.presets import load_preset
-from zengzhi.store import Database, normalise_url
+from zengzhi.store import Database
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -57,22 +53,6 @@ def run(url: str, orders: int, batch: int, members: int, verify: bool) -> float:
     return elapsed
 
 
-def _scratch_pg(admin_url: str) -> tuple[str, object]:
-    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    name = f"zz_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalise_url(admin_url)).set(database=name)
-    return url.render_as_string(hide_password=False), (admin, name)
-
-
-def _drop_pg(handle: object) -> None:
-    admin, name = handle  # type: ignore[misc]
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
@@ -86,18 +66,8 @@ def main() -> None:
     for name in ("postgresql", "sqlite"):
         if args.only not in (None, name):
             continue
-        if name == "sqlite":
-            folder = tempfile.TemporaryDirectory()
-            url, handle = f"sqlite:///{Path(folder.name) / 'bench.sqlite3'}", folder
-        else:
-            url, handle = _scratch_pg(args.pg)
-        try:
+        with scratch_database(name, args.pg) as url:
             elapsed = run(url, args.orders, args.batch, args.members, args.verify)
-        finally:
-            if name == "sqlite":
-                handle.cleanup()  # type: ignore[attr-defined]
-            else:
-                _drop_pg(handle)
         print(
             f"{name:>10}: {args.orders / elapsed:,.0f} orders/s "
             f"({elapsed:.2f} s, batch size {args.batch:,})"

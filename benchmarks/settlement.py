@@ -17,20 +17,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
+from scratch_db import scratch_database  # benchmarks/ is on sys.path when run as a script
 from zengzhi.app import EngineCache, create_economy
 from zengzhi.app.daily import settle_day
 from zengzhi.presets import load_preset
-from zengzhi.store import Database, normalise_url
+from zengzhi.store import Database
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -93,22 +89,6 @@ def run(url: str, members: int) -> tuple[float, int, int]:
     return elapsed, settled[0].sales_fen, settled[0].paid_fen
 
 
-def _scratch_pg(admin_url: str) -> tuple[str, object]:
-    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    name = f"zz_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalise_url(admin_url)).set(database=name)
-    return url.render_as_string(hide_password=False), (admin, name)
-
-
-def _drop_pg(handle: object) -> None:
-    admin, name = handle  # type: ignore[misc]
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
@@ -119,18 +99,8 @@ def main() -> None:
     for name in ("postgresql", "sqlite"):
         if args.only not in (None, name):
             continue
-        if name == "sqlite":
-            folder = tempfile.TemporaryDirectory()
-            url, handle = f"sqlite:///{Path(folder.name) / 'bench.sqlite3'}", folder
-        else:
-            url, handle = _scratch_pg(args.pg)
-        try:
+        with scratch_database(name, args.pg) as url:
             elapsed, sales, paid = run(url, args.members)
-        finally:
-            if name == "sqlite":
-                handle.cleanup()  # type: ignore[attr-defined]
-            else:
-                _drop_pg(handle)
         print(f"{name:>10}: {elapsed:.2f} s (sales {sales:,} fen, paid {paid:,} fen)")
     print("reproduce: .venv/bin/python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]))
 
