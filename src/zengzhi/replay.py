@@ -90,7 +90,7 @@ def replay_lines(lines: Iterable[str]) -> ReplayResult:
     for line_no, text in numbered:
         command, member = parse_event(_load(line_no, text), line_no)
         if member is not None:
-            engine.join(member)
+            engine.add_member(member)
         try:
             outcome = engine.apply(command)
         except DomainError as error:

@@ -236,7 +236,7 @@ class PoolEngine:
         engine._idle_num = state.idle_price.numerator
         engine._idle_den = state.idle_price.denominator
         for ms in state.members:
-            m = engine.join(ms.member)
+            m = engine._join(ms.member)
             m.points, m.cash, m.spend, m.exits = (
                 ms.points_micro,
                 ms.cash_fen,
@@ -249,7 +249,7 @@ class PoolEngine:
 
     # -- membership and rules ----------------------------------------------------
 
-    def join(self, member_id: str) -> _Member:
+    def _join(self, member_id: str) -> _Member:
         """The member, added (at the end of the join order) if new."""
         m = self._members.get(member_id)
         if m is None:
@@ -258,7 +258,7 @@ class PoolEngine:
         return m
 
     def add_member(self, member_id: str) -> MemberState:
-        return self.join(member_id).state()
+        return self._join(member_id).state()
 
     def change_rules(self, rules: PoolRules) -> Outcome:
         """Apply new rules from now on; a lower exit multiple may force exits at once."""
@@ -268,8 +268,7 @@ class PoolEngine:
 
     def _set_rules(self, rules: PoolRules) -> None:
         self._rules = rules
-        self._keep_num = (1 - rules.sell_fee).numerator
-        self._keep_den = (1 - rules.sell_fee).denominator
+        self._keep = 1 - rules.sell_fee
         self._ratio_num = rules.points_ratio.numerator
         self._ratio_den = rules.points_ratio.denominator
         multiple = rules.exit_multiple
@@ -298,7 +297,7 @@ class PoolEngine:
         ):
             _check_amount(amount_fen, "order amount")
             _check_amount(pool_fen, "pool contribution")
-        m = self._members.get(member_id) or self.join(member_id)
+        m = self._members.get(member_id) or self._join(member_id)
         if self._points:
             # points_ratio × C / (F·10⁴/N) in points = ratio × C × N / F in micro-points
             minted = (self._ratio_num * pool_fen * self._points) // (self._ratio_den * self._pool)
@@ -332,7 +331,7 @@ class PoolEngine:
 
     def sell(self, member_id: str, points_micro: int | None) -> Outcome:
         """Sell points at the current price less the fee; the fee stays in the pool."""
-        m = self.join(member_id)
+        m = self._join(member_id)
         n = m.points if points_micro is None else points_micro
         _check_amount(n, "points to sell")
         if n > m.points:
@@ -408,7 +407,7 @@ class PoolEngine:
             raise InsufficientPoints(
                 f"the reserve holds {self._reserve} micro-points, not {points_micro}"
             )
-        m = self.join(member_id)
+        m = self._join(member_id)
         self._reserve -= points_micro
         m.points += points_micro
         m.spend += spend_fen
@@ -432,7 +431,7 @@ class PoolEngine:
     def give_cash(self, member_id: str, amount_fen: int) -> None:
         """Put cash into a member's wallet (the caller records where it came from)."""
         _check_amount(amount_fen, "cash amount")
-        self.join(member_id).cash += amount_fen
+        self._join(member_id).cash += amount_fen
 
     def adjust_points(self, member_id: str, delta_micro: int) -> Outcome:
         """Mint (positive) or burn (negative) a member's points by hand: N and the price move.
@@ -445,7 +444,7 @@ class PoolEngine:
             cap = self._rules.issuance_cap_micro
             if cap is not None and self._issued + delta_micro > cap:
                 raise InvalidAmount("the adjustment would mint beyond the issuance cap")
-            m = self.join(member_id)
+            m = self._join(member_id)
             self._points += delta_micro
             self._issued += delta_micro
             m.points += delta_micro
@@ -479,7 +478,7 @@ class PoolEngine:
         """Burn n of m's points, pay floor(n × F × (1 − fee) / N) into m's cash wallet."""
         if n == self._points:
             self._remember_price()
-        payout = (n * self._pool * self._keep_num) // (self._points * self._keep_den)
+        payout = sale_payout(n, self._pool, self._points, self._keep)
         self._pool -= payout
         self._points -= n
         m.points -= n
@@ -580,3 +579,12 @@ class PoolEngine:
 def _check_amount(value: int, what: str) -> None:
     if type(value) is not int or value < 0:
         raise InvalidAmount(f"the {what} must be a whole, non-negative number, not {value!r}")
+
+
+def sale_payout(points_sold: int, pool_fen: int, outstanding_micro: int, kept: Fraction) -> int:
+    """What selling n points pays, floor(n × F × (1 − fee) / N) in fen (mechanisms.md §1).
+
+    `kept` is 1 − sell_fee; the floored remainder and the fee stay in the pool. The one
+    implementation of the sale rule: quotes and wallets call it too.
+    """
+    return (points_sold * pool_fen * kept.numerator) // (outstanding_micro * kept.denominator)

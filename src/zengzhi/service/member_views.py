@@ -12,6 +12,7 @@ from fractions import Fraction
 from zengzhi.app.codec import config_from_json
 from zengzhi.domain.errors import InsufficientPoints, InvalidAmount
 from zengzhi.domain.money import price_of
+from zengzhi.domain.pool import sale_payout
 from zengzhi.service.accounts import normalise_phone
 from zengzhi.service.context import Service
 from zengzhi.service.errors import NotFound
@@ -37,8 +38,8 @@ class SaleQuote:
 
 def sale_quote(svc: Service, economy_id: str, member_id: str, points_micro: int) -> SaleQuote:
     """The quote for selling `points_micro` now. The pool pays
-    floor(n × pool × (1 − fee) ÷ outstanding) (mechanisms.md §1, `PoolEngine._sell`);
-    the committed sale may differ if other transactions move the price in between."""
+    `sale_payout` (mechanisms.md §1), as the engine will; the committed sale may differ
+    if other transactions move the price in between."""
     if type(points_micro) is not int or points_micro <= 0:
         raise InvalidAmount("sell a positive number of points")
     with reading(svc.database) as store:
@@ -53,14 +54,13 @@ def sale_quote(svc: Service, economy_id: str, member_id: str, points_micro: int)
     pool, outstanding = economy.pool_fen, economy.points_micro
     fee = config.pool.sell_fee
     value = Fraction(points_micro * pool, outstanding)
-    kept = value * (1 - fee)
     return SaleQuote(
         points_micro=points_micro,
         held_micro=held,
         price=price_of(pool, outstanding),
         sell_fee=fee,
         value_fen=value,
-        payout_fen=kept.numerator // kept.denominator,
+        payout_fen=sale_payout(points_micro, pool, outstanding, 1 - fee),
     )
 
 

@@ -16,6 +16,7 @@ from zengzhi.app.writer import apply_batch
 from zengzhi.domain.entries import AccountKind, Asset
 from zengzhi.domain.errors import InvalidAmount
 from zengzhi.domain.money import format_price, price_of
+from zengzhi.domain.pool import sale_payout
 from zengzhi.service.accounts import random_id, referral_link
 from zengzhi.service.context import Service
 from zengzhi.service.errors import InvalidInput, NotFound
@@ -60,7 +61,7 @@ def wallet(svc: Service, economy_id: str, member_id: str) -> dict[str, Any]:
     rules = config.pool
     # value at the price (fen): points × pool ÷ outstanding; a sale keeps the fee back
     value = _floor(Fraction(points * pool, outstanding)) if outstanding else 0
-    sale = _floor(Fraction(points * pool, outstanding) * (1 - rules.sell_fee)) if outstanding else 0
+    sale = sale_payout(points, pool, outstanding, 1 - rules.sell_fee) if outstanding else 0
     spend = position.cycle_spend_fen
     exit_line = None if rules.exit_multiple is None else rules.exit_multiple * spend
     return {
