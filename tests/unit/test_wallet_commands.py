@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import pool_rules
 from zengzhi.app.codec import command_from_payload, command_to_payload
 from zengzhi.domain.entries import imbalance
-from zengzhi.domain.errors import InsufficientCash, InsufficientPoints, InvalidAmount
+from zengzhi.domain.errors import InsufficientCash, InsufficientPoints, InvalidAmount, UnknownMember
 from zengzhi.domain.pool import PoolEngine, SettleOrder
 from zengzhi.domain.wallet import (
     AdjustCash,
@@ -66,3 +67,33 @@ def test_stored_payloads_replay_to_the_same_commands() -> None:
     ]
     for command in commands:
         assert command_from_payload(command_to_payload(command)) == command
+
+
+def test_points_adjustments_refuse_zero_fractions_and_minting_past_the_cap() -> None:
+    engine = PoolEngine(pool_rules(cap_points=1))
+    with pytest.raises(InvalidAmount, match="non-zero whole"):
+        engine.adjust_points("a", 0)
+    with pytest.raises(InvalidAmount, match="non-zero whole"):
+        engine.adjust_points("a", 1.5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmount, match="issuance cap"):
+        engine.adjust_points("a", 2_000_000)
+    assert engine.points_micro == 0
+
+
+def test_taking_every_point_back_keeps_the_last_price() -> None:
+    engine = PoolEngine(pool_rules(exit_multiple=None))
+    engine.settle_order("a", 100_000, 30_000)
+    price = engine.price()
+    engine.adjust_points("a", -engine.member("a").points_micro)
+    assert engine.points_micro == 0
+    assert engine.price() == price
+
+
+def test_a_zero_cash_adjustment_is_refused() -> None:
+    with pytest.raises(InvalidAmount, match="non-zero whole"):
+        apply_command(PoolEngine(pool_rules()), AdjustCash("a", 0))
+
+
+def test_cash_cannot_be_taken_from_someone_who_is_not_a_member() -> None:
+    with pytest.raises(UnknownMember, match="nobody"):
+        apply_command(PoolEngine(pool_rules()), AdjustCash("nobody", -1))
