@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from zengzhi.domain import catalog, commands
 from zengzhi.domain.daily_payout import PayDailyDividends
 from zengzhi.domain.economy import EconomyConfig, config_from_mapping
 from zengzhi.domain.errors import InvalidRule
@@ -114,7 +115,9 @@ def command_to_payload(command: AnyCommand) -> dict[str, Any]:
         return {"kind": "sell", "member": command.member, "points_micro": points}
     if isinstance(command, Burn):
         return {"kind": "burn", "rate": decimal_text(command.rate)}
-    return {"kind": "inject", "amount_fen": command.amount_fen}
+    if isinstance(command, Inject):
+        return {"kind": "inject", "amount_fen": command.amount_fen}
+    return commands.to_payload(command)  # a mechanism's own command (§2-§7)
 
 
 def command_from_payload(payload: Mapping[str, Any]) -> AnyCommand:
@@ -144,7 +147,10 @@ def command_from_payload(payload: Mapping[str, Any]) -> AnyCommand:
             tuple((str(m), fen) for m, fen in payload["pro_rata"]),
             tuple((str(m), fen) for m, fen in payload["tier"]),
         )
-    raise InvalidRule(f"unknown stored command kind {kind!r}")
+    return commands.command_from_payload(payload)  # registered by the modules in `catalog`
+
+
+assert catalog.__name__  # imported for its side effect: every mechanism's kinds registered
 
 
 # issue 4 (service): withdrawals' three steps, as event kinds

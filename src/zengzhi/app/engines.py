@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from zengzhi.app.ports import EconomyHead
 from zengzhi.domain.economy import EconomyConfig
+from zengzhi.domain.holdings import Holdings
 from zengzhi.domain.pool import PoolEngine
 
 
@@ -27,6 +28,8 @@ class CachedEngine:
     # hashes of the transactions since the last checkpoint (the open Merkle block)
     block_hashes: list[bytes] = field(default_factory=list)
     confirmed: bool = True
+    # balances the engine does not keep (stable points, coins, grants, pending cash, ...)
+    holdings: Holdings = field(default_factory=Holdings)
 
 
 class EngineCache:

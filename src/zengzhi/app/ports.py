@@ -119,6 +119,10 @@ class LedgerStore(Protocol):
 
     def tx_hashes(self, economy_id: str, first_seq: int, last_seq: int) -> list[bytes]: ...
 
+    def holdings(self, economy_id: str) -> Mapping[AccountKey, int]:
+        """The balances of the accounts `domain.holdings.Holdings` keeps (not the engine's)."""
+        ...
+
     def write_batch(self, batch: BatchWrite) -> None: ...
 
     def add_party(

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from zengzhi.app.codec import canonical_json, decimal_text
+from zengzhi.domain.commands import MechanismCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +190,29 @@ class DailyDividendRequest:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class CommandRequest:
+    """A mechanism's command (§2-§7) under the caller's request id.
+
+    The key is namespaced by the command's kind; the fingerprint covers the command's
+    fields, so the same request id with other fields is a conflict.
+    """
+
+    request_id: str
+    command: MechanismCommand
+
+    @property
+    def key(self) -> str:
+        return f"{self.command.kind}:{self.request_id}"
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            **self.command.payload(),
+            "kind": self.command.kind,
+            "request_id": self.request_id,
+        }
+
+
 Request = (
     SettleOrderRequest
     | SellPointsRequest
@@ -198,6 +222,7 @@ Request = (
     | ReviewWithdrawalRequest
     | AdjustRequest
     | DailyDividendRequest
+    | CommandRequest
 )
 
 

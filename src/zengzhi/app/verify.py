@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from zengzhi.app.codec import command_from_payload, config_from_json
 from zengzhi.app.errors import NotCheckpointed
 from zengzhi.app.ports import APPLIED, EconomyRecord, EventRecord, LedgerReader, MemberPosition
+from zengzhi.domain.economy import EconomyConfig
 from zengzhi.domain.entries import AccountKind, Asset
 from zengzhi.domain.errors import DomainError
+from zengzhi.domain.holdings import Holdings, tracked
 from zengzhi.domain.money import format_price
 from zengzhi.domain.pool import PoolEngine
 from zengzhi.domain.wallet import apply_command
@@ -51,14 +53,14 @@ def verify_economy(reader: LedgerReader, economy_id: str) -> VerifyReport:
     record = reader.economy(economy_id)
     # rule changes apply forward: replay each stretch of events under the version in force
     versions = reader.config_versions(economy_id) or [(0, record.config_json)]
-    engine = PoolEngine(config_from_json(versions[0][1]).pool)
-    holder = [engine]
+    config = config_from_json(versions[0][1])
+    state = _Replayed(PoolEngine(config.pool), Holdings(), config)
     checkpoints = reader.checkpoints(economy_id)
     audit = Audit(economy_id, checkpoints)
     report = VerifyReport(economy_id, checkpoints=len(checkpoints))
     replay_problems: list[Problem] = []
     expected = _replay(
-        reader.events(economy_id), holder, versions[1:], record, report, replay_problems
+        reader.events(economy_id), state, versions[1:], record, report, replay_problems
     )
     diverged = False
     for tx, digest in reader.transactions(economy_id):
@@ -74,11 +76,12 @@ def verify_economy(reader: LedgerReader, economy_id: str) -> VerifyReport:
         )
     for _ in expected:  # finish the replay so the final state can be compared
         pass
-    engine = holder[0]
+    engine = state.engine
     report.transactions = audit.count
     problems = audit.finish(record.head.tx_seq, record.head.head_hash, reader.balances(economy_id))
     problems += replay_problems
     problems += _compare_state(engine, record, reader.members(economy_id), audit.balances)
+    problems += _compare_holdings(state.holdings, audit.balances)
     report.problems = sorted(set(problems), key=lambda p: (p.seq is None, p.seq or 0, p.what))
     report.price = format_price(engine.price())
     return report
@@ -96,9 +99,18 @@ def _divergence(seq: int, want: _Expected | None) -> Problem:
     )
 
 
+@dataclass
+class _Replayed:
+    """The state the replay rebuilds: the engine, the other balances, the rules in force."""
+
+    engine: PoolEngine
+    holdings: Holdings
+    config: EconomyConfig
+
+
 def _replay(
     events: Iterator[EventRecord],
-    holder: list[PoolEngine],
+    state: _Replayed,
     later: list[tuple[int, str]],
     record: EconomyRecord,
     report: VerifyReport,
@@ -113,12 +125,13 @@ def _replay(
         next_seq = event.seq + 1
         while later and event.seq > later[0][0]:
             # what the writer does on a new version: continue the same state under new rules
-            rules = config_from_json(later.pop(0)[1]).pool
-            holder[0] = PoolEngine.restore(rules, holder[0].state())
+            state.config = config_from_json(later.pop(0)[1])
+            state.engine = PoolEngine.restore(state.config.pool, state.engine.state())
         if event.status != APPLIED:
             continue
         try:
-            outcome = apply_command(holder[0], command_from_payload(json.loads(event.payload)))
+            command = command_from_payload(json.loads(event.payload))
+            outcome = apply_command(state.engine, command, state.holdings, state.config)
         except (DomainError, KeyError, ValueError, TypeError) as error:
             problems.append(Problem(None, f"event {event.seq} cannot be replayed: {error}"))
             continue
@@ -188,6 +201,21 @@ def _compare_state(
     for member_id, m in by_id.items():
         if m.join_seq is not None or m.points_micro or m.cash_fen or m.cycle_spend_fen:
             found.append(Problem(None, f"member {member_id!r} has a position no event explains"))
+    return found
+
+
+def _compare_holdings(holdings: Holdings, balances: dict[AccountKey, int]) -> list[Problem]:
+    """Every balance outside the engine (grants, stable points, coins, ...) as replayed."""
+    replayed = dict(holdings.items())
+    found: list[Problem] = []
+    for account in sorted(set(replayed) | {a for a in balances if tracked(a[0])}):
+        want, have = replayed.get(account, 0), balances.get(account, 0)
+        if want != have:
+            kind, holder, asset = account
+            who = f"{holder!r}'s " if holder else ""
+            found.append(
+                Problem(None, f"{who}{kind} {asset} holds {have}, the replay gives {want}")
+            )
     return found
 
 

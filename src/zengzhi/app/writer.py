@@ -33,6 +33,7 @@ from zengzhi.app.ports import (
 from zengzhi.app.requests import (
     AdjustRequest,
     BurnRequest,
+    CommandRequest,
     DailyDividendRequest,
     InjectRequest,
     Request,
@@ -46,6 +47,7 @@ from zengzhi.domain.daily_payout import PayDailyDividends
 from zengzhi.domain.entries import AccountKind, Asset, Entry
 from zengzhi.domain.errors import DomainError, InvalidAmount, UnknownMember
 from zengzhi.domain.exit_index import threshold_key
+from zengzhi.domain.holdings import Holdings
 from zengzhi.domain.money import format_price
 from zengzhi.domain.pool import Burn, Inject, Outcome, PoolEngine, SellPoints, SettleOrder
 from zengzhi.domain.wallet import (
@@ -64,6 +66,7 @@ from zengzhi.ledger.model import Checkpoint, Leg, Transaction
 _KIND = {kind: kind.value for kind in AccountKind}  # enum -> str without the enum machinery
 _ASSET = {asset: asset.value for asset in Asset}
 _MAX_KEY = 2**63 - 1  # exit keys are stored as 64-bit integers; clamping keeps their order
+_WALLET = (HoldCash, PayOut, ReturnCash, AdjustCash, AdjustPoints)  # issue 4's commands
 _MEMBER_KINDS = frozenset({AccountKind.MEMBER_CASH.value, AccountKind.MEMBER_POINTS.value})
 
 
@@ -141,6 +144,7 @@ def _load(uow: UnitOfWork, head: EconomyHead) -> CachedEngine:
         member_count=len(snapshot.state.members),
         block_hashes=block,
         confirmed=False,
+        holdings=Holdings(uow.ledger.holdings(head.economy_id)),
     )
 
 
@@ -186,15 +190,17 @@ class _Batch:
     def apply(self, request: Request, fp: str) -> Reply:
         self.event_seq += 1
         seq = self.event_seq
+        engine = self.engine
         try:
             command = self._command(request)
-            new_members = self._joins(command)
-            outcome = apply_command(self.engine, command)
+            before = engine.member_count
+            outcome = apply_command(engine, command, self.cached.holdings, self.cached.config)
         except DomainError as error:
             return self._reject(request, fp, seq, error)
-        for new_member in new_members:
-            self.cached.member_count += 1
-            self.touched[new_member] = self.cached.member_count - 1
+        if engine.member_count != before:  # members this command added, in join order
+            for new_member in engine.newest_members(engine.member_count - before):
+                self.cached.member_count += 1
+                self.touched[new_member] = self.cached.member_count - 1
         tx_seqs = [self._record(entry, seq) for entry in outcome.entries if entry.postings]
         body = self._body(request, command, outcome, seq, tx_seqs)
         payload = canonical_json(command_to_payload(command))
@@ -243,6 +249,8 @@ class _Batch:
             if request.asset == "points":
                 return AdjustPoints(request.member, request.delta)
             raise InvalidAmount(f"an adjustment is of cash or points, not {request.asset!r}")
+        if isinstance(request, CommandRequest):
+            return request.command
         if isinstance(request, DailyDividendRequest):
             return PayDailyDividends(
                 request.day,
@@ -253,25 +261,6 @@ class _Batch:
             )
         assert isinstance(request, InjectRequest)
         return Inject(request.amount_fen)
-
-    def _joins(self, command: AnyCommand) -> list[str]:
-        """The members this command adds to the engine, in the order it adds them."""
-        if isinstance(command, PayDailyDividends):
-            has = self.engine.has_member
-            return [m for m in command.payees() if not has(m)]
-        joined = self._join_seq(command)
-        return [] if joined is None else [joined]
-
-    def _join_seq(self, command: AnyCommand) -> str | None:
-        """The member this command adds to the economy, if it adds one."""
-        if isinstance(command, SettleOrder) and not self.engine.has_member(command.member):
-            return command.member
-        # an operator may credit a member who has not ordered yet
-        if isinstance(command, AdjustCash | AdjustPoints):
-            delta = command.delta_fen if isinstance(command, AdjustCash) else command.delta_micro
-            if type(delta) is int and delta > 0 and not self.engine.has_member(command.member):
-                return command.member
-        return None
 
     def _reject(self, request: Request, fp: str, seq: int, error: DomainError) -> Reply:
         reply = _error_reply(request.key, seq, error)
@@ -348,7 +337,8 @@ class _Batch:
             "pool_fen": engine.pool_fen,
             "points_micro": engine.points_micro,
         }
-        if isinstance(command, SettleOrder) and isinstance(request, SettleOrderRequest):
+        if isinstance(command, SettleOrder):
+            assert isinstance(request, SettleOrderRequest)
             body["order_id"] = request.order_id
             body["member"] = command.member
             body["pool_contribution_fen"] = command.pool_fen
@@ -363,17 +353,19 @@ class _Batch:
             body["burned_micro"] = -_moved(burn, AccountKind.MEMBER_POINTS) if burn else 0
         elif isinstance(command, Inject):
             body["amount_fen"] = command.amount_fen
+        elif isinstance(command, _WALLET):
+            body["member"] = command.member
+            for name in ("amount_fen", "delta_fen", "delta_micro"):
+                if hasattr(command, name):
+                    body[name] = getattr(command, name)
         elif isinstance(command, PayDailyDividends):
             body["day"] = command.day
             body["dividend_pool_fen"] = command.pool_fen
             body["paid_fen"] = command.paid_fen
             body["returned_fen"] = command.pool_fen - command.paid_fen
             body["members_paid"] = len(command.payees())
-        else:  # wallet commands (issue 4)
-            body["member"] = command.member
-            for name in ("amount_fen", "delta_fen", "delta_micro"):
-                if hasattr(command, name):
-                    body[name] = getattr(command, name)
+        else:  # a mechanism's own command (§2-§7)
+            body.update(command.summary(outcome))
         body["exits"] = [
             {"member": e.member, "points_micro": e.points_micro, "payout_fen": e.payout_fen}
             for e in outcome.exits
@@ -419,6 +411,8 @@ class _Batch:
         multiple = rules.exit_multiple
         positions = []
         for member_id, join_seq in self.touched.items():
+            if not engine.has_member(member_id):
+                continue  # a holder of other assets only (coins, stable points, grants)
             m = engine.member(member_id)
             key = None
             if multiple is not None and m.points_micro:
@@ -481,8 +475,10 @@ def _kind(command: AnyCommand) -> str:
         return "inject"
     if isinstance(command, PayDailyDividends):
         return "daily_dividend"
-    kind: str = command_to_payload(command)["kind"]
-    return kind
+    if isinstance(command, _WALLET):
+        kind: str = command_to_payload(command)["kind"]
+        return kind
+    return command.kind
 
 
 def _moved(entry: Entry | None, kind: AccountKind) -> int:

@@ -210,6 +210,20 @@ class PoolEngine:
         """Members in the order they joined."""
         return (m.state() for m in self._members.values())
 
+    @property
+    def member_count(self) -> int:
+        return len(self._members)
+
+    def newest_members(self, count: int) -> list[str]:
+        """The last `count` members to join, in the order they joined."""
+        newest: list[str] = []
+        for member_id in reversed(self._members):
+            if len(newest) == count:
+                break
+            newest.append(member_id)
+        newest.reverse()
+        return newest
+
     def exit_price(self, member_id: str) -> Fraction | None:
         """The price at which this member would be forced out, if they hold points."""
         m = self._members.get(member_id)

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zengzhi.domain.commands import MechanismCommand
 from zengzhi.domain.daily_payout import PayDailyDividends, apply_daily_dividends
+from zengzhi.domain.economy import EconomyConfig
 from zengzhi.domain.entries import AccountKind, Asset, Entry, EntryKind, Posting
-from zengzhi.domain.errors import InvalidAmount
-from zengzhi.domain.pool import Command, Outcome, PoolEngine
+from zengzhi.domain.errors import InvalidAmount, InvalidRule
+from zengzhi.domain.holdings import Holdings
+from zengzhi.domain.pool import Burn, Command, Inject, Outcome, PoolEngine, SellPoints, SettleOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +63,38 @@ class AdjustPoints:
 
 
 WalletCommand = HoldCash | PayOut | ReturnCash | AdjustCash | AdjustPoints
-AnyCommand = Command | WalletCommand | PayDailyDividends  # issue 5: the §3 daily dividend
+# issue 5: the §3 daily dividend; §2-§7: every mechanism's own commands
+AnyCommand = Command | WalletCommand | PayDailyDividends | MechanismCommand
 
 _CASH = Asset.CASH
 _MEMBER_CASH = AccountKind.MEMBER_CASH
 _PENDING = AccountKind.PENDING_WITHDRAWAL
 
 
-def apply_command(engine: PoolEngine, command: AnyCommand) -> Outcome:
-    """Apply a pool command or a wallet command to the engine."""
+def apply_command(
+    engine: PoolEngine,
+    command: AnyCommand,
+    holdings: Holdings | None = None,
+    config: EconomyConfig | None = None,
+) -> Outcome:
+    """Apply any command: to the engine, and to `holdings` for the accounts it keeps.
+
+    Pool commands never touch an account `Holdings` keeps; a mechanism command needs the
+    holdings and the economy's rules.
+    """
+    if isinstance(command, SettleOrder | SellPoints | Burn | Inject):
+        return engine.apply(command)
     if isinstance(command, HoldCash | PayOut | ReturnCash | AdjustCash | AdjustPoints):
-        return apply_wallet(engine, command)
-    if isinstance(command, PayDailyDividends):
-        return apply_daily_dividends(engine, command)
-    return engine.apply(command)
+        outcome = apply_wallet(engine, command)
+    elif isinstance(command, PayDailyDividends):
+        outcome = apply_daily_dividends(engine, command)
+    else:
+        if holdings is None or config is None:
+            raise InvalidRule(f"a {command.kind} command needs the holdings and the rules")
+        return command.apply(engine, holdings, config)
+    if holdings is not None:
+        holdings.apply(outcome.entries)  # e.g. a pending withdrawal
+    return outcome
 
 
 def apply_wallet(engine: PoolEngine, command: WalletCommand) -> Outcome:

@@ -41,6 +41,7 @@ from zengzhi.app.ports import (
     MemberPosition,
     PoolTotals,
 )
+from zengzhi.domain.holdings import ENGINE_KINDS
 from zengzhi.domain.pool import MemberState, PoolState
 from zengzhi.ledger.chain import GENESIS
 from zengzhi.ledger.model import AccountKey, Checkpoint, Leg, Transaction, is_source
@@ -538,6 +539,18 @@ class SqlLedger:
         b = t.balances.c
         rows = self._conn.execute(
             select(b.kind, b.holder, b.asset, b.balance).where(b.economy_id == economy_id)
+        )
+        return {(r.kind, r.holder, r.asset): r.balance for r in rows}
+
+    def holdings(self, economy_id: str) -> dict[AccountKey, int]:
+        b = t.balances.c
+        rows = self._conn.execute(
+            select(b.kind, b.holder, b.asset, b.balance).where(
+                b.economy_id == economy_id,
+                b.is_source.is_(False),
+                b.kind.not_in([k.value for k in ENGINE_KINDS]),  # the bulk: skip it
+                b.balance != 0,
+            )
         )
         return {(r.kind, r.holder, r.asset): r.balance for r in rows}
 
