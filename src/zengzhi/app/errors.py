@@ -35,6 +35,12 @@ class NotCheckpointed(DomainError):
     code = "not_checkpointed"
 
 
+class PrerequisiteRefused(DomainError):
+    """A request follows another (its order) that was refused or never recorded."""
+
+    code = "prerequisite_refused"
+
+
 def _all_subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
     found: list[type[DomainError]] = []
     for sub in cls.__subclasses__():

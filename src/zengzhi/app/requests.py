@@ -195,11 +195,15 @@ class CommandRequest:
     """A mechanism's command (§2-§7) under the caller's request id.
 
     The key is namespaced by the command's kind; the fingerprint covers the command's
-    fields, so the same request id with other fields is a conflict.
+    fields, so the same request id with other fields is a conflict. With `after`, the
+    command is refused (`prerequisite_refused`) unless the request with that key was
+    applied, in this batch or before: an order's effects never outlive a refused order.
     """
 
     request_id: str
     command: MechanismCommand
+    # the key of a request this one follows (e.g. its order): applied only if that was
+    after: str | None = None
 
     @property
     def key(self) -> str:
@@ -210,6 +214,7 @@ class CommandRequest:
             **self.command.payload(),
             "kind": self.command.kind,
             "request_id": self.request_id,
+            "after": self.after,
         }
 
 

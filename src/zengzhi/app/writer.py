@@ -18,7 +18,7 @@ from typing import Any
 
 from zengzhi.app.codec import canonical_json, command_to_payload, config_from_json
 from zengzhi.app.engines import CachedEngine, EngineCache
-from zengzhi.app.errors import IdempotencyConflict, error_from_code
+from zengzhi.app.errors import IdempotencyConflict, PrerequisiteRefused, error_from_code
 from zengzhi.app.ports import (
     APPLIED,
     REJECTED,
@@ -116,6 +116,11 @@ def apply_batch(
         if earlier is not None:
             replies.append(_answer_again(request.key, fp, earlier))
             continue
+        if isinstance(request, CommandRequest) and request.after is not None:
+            refusal = _prerequisite(uow, batch, recorded, economy_id, request.after)
+            if refusal is not None:
+                replies.append(batch.refuse(request, fp, refusal))
+                continue
         replies.append(batch.apply(request, fp))
     engines.put(economy_id, cached)
     if batch.event_seq == head.event_seq:
@@ -146,6 +151,24 @@ def _load(uow: UnitOfWork, head: EconomyHead) -> CachedEngine:
         confirmed=False,
         holdings=Holdings(uow.ledger.holdings(head.economy_id)),
     )
+
+
+def _prerequisite(
+    uow: UnitOfWork,
+    batch: _Batch,
+    recorded: dict[str, EventRecord],
+    economy_id: str,
+    key: str,
+) -> PrerequisiteRefused | None:
+    """Why a request that follows `key` must be refused, or None if `key` was applied."""
+    found = batch.recorded.get(key) or recorded.get(key)
+    if found is None:
+        found = uow.ledger.find_events(economy_id, {key}).get(key)
+    if found is None:
+        return PrerequisiteRefused(f"{key!r} is not recorded: nothing follows it yet")
+    if found.status != APPLIED:
+        return PrerequisiteRefused(f"{key!r} was refused ({found.error_code}): nothing follows it")
+    return None
 
 
 def _answer_again(key: str, fp: str, earlier: EventRecord) -> Reply:
@@ -261,6 +284,11 @@ class _Batch:
             )
         assert isinstance(request, InjectRequest)
         return Inject(request.amount_fen)
+
+    def refuse(self, request: Request, fp: str, error: DomainError) -> Reply:
+        """Record a refusal decided before the request reached the engine."""
+        self.event_seq += 1
+        return self._reject(request, fp, self.event_seq, error)
 
     def _reject(self, request: Request, fp: str, seq: int, error: DomainError) -> Reply:
         reply = _error_reply(request.key, seq, error)

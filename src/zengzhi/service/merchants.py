@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from zengzhi.app import SettleOrderRequest, register_merchant, settle_order, submit
+from zengzhi.app import SettleOrderRequest, register_merchant
 from zengzhi.app.codec import canonical_json, config_from_json
 from zengzhi.app.errors import IdempotencyConflict, UnknownEconomy
+from zengzhi.app.order_effects import settle_orders
 from zengzhi.domain.errors import InvalidAmount, UnknownMember
 from zengzhi.security.signing import (
     KEY_HEADER,
@@ -236,8 +237,11 @@ def settle(svc: Service, economy_id: str, merchant_id: str, order_id: str) -> di
             store_id=row.store_id,
         )
         # a settled order answers again from the ledger's record (same reply every time)
-        reply = settle_order(uow, svc.engines, economy_id, request, now)
+        (done,) = settle_orders(uow, svc.engines, economy_id, [request], now)
+        reply = done.order
         result = reply.result()
+        for effect in done.effects:
+            effect.result()  # an effect the rules refuse is a bug: nothing is committed
         if row.status == "reported":
             store.set_order_status(
                 economy_id, merchant_id, order_id, "settled", now, reply.event_seq
@@ -323,9 +327,13 @@ def _settle_batch(svc: Service, uow: Any, *, economy_id: str, now: int | None, l
         )
         for r in rows
     ]
-    replies = submit(uow, svc.engines, economy_id, requests, at)
+    settled = settle_orders(uow, svc.engines, economy_id, requests, at)
     count = 0
-    for row, reply in zip(rows, replies, strict=True):
+    for row, done in zip(rows, settled, strict=True):
+        reply = done.order
+        for effect in done.effects:
+            if not effect.ok:
+                log.error("order %s: effect %s refused: %s", row.order_id, effect.key, effect.error)
         if not reply.ok:
             log.warning(
                 "order %s of %s not settled: %s", row.order_id, row.merchant_id, reply.error
