@@ -49,3 +49,7 @@ __all__ = [
     "submit",
     "verify_economy",
 ]
+
+from zengzhi.app import systems  # registers every system's order effects
+
+assert systems.__name__
