@@ -200,6 +200,64 @@ def verify(
     _fail(f"verification FAILED, {first}")
 
 
+@app.command()
+def prove(
+    economy: Annotated[str, typer.Argument(help="The economy id.")],
+    seq: Annotated[int, typer.Argument(help="The transaction's sequence number.", min=1)],
+    url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
+) -> None:
+    """Print a transaction's Merkle inclusion proof (the public API's JSON layout)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from zengzhi.app import prove_inclusion
+    from zengzhi.domain import DomainError
+    from zengzhi.store import Database
+
+    database = Database(_database_url(url))
+    try:
+        with database.snapshot() as reader:
+            reader.economy(economy)
+            proof = prove_inclusion(reader, economy, seq)
+    except DomainError as error:
+        _fail(error.message)
+    except SQLAlchemyError as error:
+        _fail(f"cannot read the database: {error.__class__.__name__}: {error}")
+    finally:
+        database.dispose()
+    typer.echo(json.dumps(proof.to_json(), indent=2))
+
+
+@app.command("verify-proof")
+def verify_proof(
+    proof_file: Annotated[
+        Path,
+        typer.Argument(help="A proof as JSON (from `zengzhi prove` or the API); - reads stdin."),
+    ],
+    root: Annotated[
+        str | None,
+        typer.Option(help="The checkpoint root published elsewhere (hex) the proof must reach."),
+    ] = None,
+) -> None:
+    """Check an inclusion proof offline, without the database: the path must reach the root."""
+    from zengzhi.ledger.merkle import InclusionProof
+
+    try:
+        text = sys.stdin.read() if str(proof_file) == "-" else proof_file.read_text("utf-8")
+        proof = InclusionProof.from_json(json.loads(text))
+    except OSError as error:
+        _fail(f"cannot read {proof_file}: {error.strerror}")
+    except (ValueError, KeyError, TypeError) as error:
+        _fail(f"not a proof: {error}")
+    if root is not None and root.lower() != proof.root.hex():
+        _fail(f"the proof's root {proof.root.hex()} is not the published root {root.lower()}")
+    if not proof.verify():
+        _fail(f"the proof does NOT hold: its path does not lead to root {proof.root.hex()}")
+    typer.echo(
+        f"proof holds: transaction {proof.seq} of {proof.economy_id} is in checkpoint "
+        f"{proof.checkpoint} (root {proof.root.hex()})"
+    )
+
+
 def main() -> None:
     app()
 

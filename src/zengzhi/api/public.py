@@ -330,17 +330,7 @@ def detail_out(d: TxDetail) -> TransactionDetailOut:
     summary="Merkle inclusion proof of a transaction in its checkpoint (RFC 9162)",
 )
 def proof(economy_id: EconomyId, seq: Annotated[int, Path(ge=1)], service: Service) -> ProofOut:
-    p = service.proof(economy_id, seq)
-    return ProofOut(
-        economy_id=p.economy_id,
-        seq=p.seq,
-        leaf=p.tx_hash.hex(),
-        checkpoint=p.checkpoint,
-        index=p.index,
-        size=p.size,
-        path=[h.hex() for h in p.path],
-        root=p.root.hex(),
-    )
+    return ProofOut(**service.proof(economy_id, seq).to_json())
 
 
 @router.get("/accounts/{pseudonym}", summary="A pseudonymous account: balances and history")

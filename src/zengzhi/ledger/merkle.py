@@ -8,8 +8,9 @@ An inclusion proof is the list of sibling hashes from a leaf up to the root.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -94,3 +95,43 @@ class InclusionProof:
 
     def verify(self) -> bool:
         return verify_inclusion(self.tx_hash, self.index, self.size, self.path, self.root)
+
+    def to_json(self) -> dict[str, Any]:
+        """The proof as the public API serves it: hashes as lowercase hex."""
+        return {
+            "economy_id": self.economy_id,
+            "seq": self.seq,
+            "leaf": self.tx_hash.hex(),
+            "checkpoint": self.checkpoint,
+            "index": self.index,
+            "size": self.size,
+            "path": [h.hex() for h in self.path],
+            "root": self.root.hex(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> InclusionProof:
+        """Read a proof in the API's layout; ValueError/KeyError/TypeError if malformed."""
+        ints = [data[k] for k in ("seq", "checkpoint", "index", "size")]
+        if not all(type(v) is int for v in ints) or not isinstance(data["economy_id"], str):
+            raise TypeError("seq, checkpoint, index and size must be whole numbers")
+        path = data["path"]
+        if not isinstance(path, list):
+            raise TypeError("path must be a list of hex hashes")
+        return cls(
+            data["economy_id"],
+            ints[0],
+            _hash32(data["leaf"]),
+            ints[1],
+            ints[2],
+            ints[3],
+            tuple(_hash32(h) for h in path),
+            _hash32(data["root"]),
+        )
+
+
+def _hash32(text: Any) -> bytes:
+    value = bytes.fromhex(text) if isinstance(text, str) else b""
+    if len(value) != 32:
+        raise ValueError(f"{text!r} is not a 32-byte hex hash")
+    return value
