@@ -99,6 +99,7 @@ class EntryKind(StrEnum):
     TEAM_ACCELERATION = "team_acceleration"  # early release by star level, as a differential
     PEER_REWARD = "peer_reward"  # early release for a same-level downline's market
     MERCHANT_TIP = "merchant_tip"  # a merchant tips a member from the merchant's own points
+    GRANT_POINTS_PAYMENT = "grant_points_payment"  # a member pays a merchant in released points
     # §2/§6/§7 (tokens)
     STABLE_CONVERSION = "stable_conversion"  # appreciating points to the treasury, stable issued
     STABLE_PAYMENT = "stable_payment"  # a member pays a merchant in stable points

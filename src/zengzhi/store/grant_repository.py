@@ -1,0 +1,275 @@
+"""SQL for locked grants and shared purchase (§4, §5): grants, standings, days, the tree.
+
+Set-based: the release job reads every open grant in one statement, syncs new grants from
+the ledger's events in one insert, and writes a day's changes in bulk (executemany, which
+psycopg pipelines), never one round trip per member in Python loops of selects.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, text, update
+
+from zengzhi.app.grant_records import DayTotals, GrantRow, MemberStanding
+from zengzhi.store import daily_tables as d
+from zengzhi.store import grant_tables as g
+from zengzhi.store import tables as t
+
+LOCK_KIND = "locked_grant"  # the event kind of domain.grant_commands.LockGrant
+
+
+class SqlGrants:
+    def __init__(self, connection: Connection, is_sqlite: bool) -> None:
+        self._conn = connection
+        self._sqlite = is_sqlite
+
+    # -- jobs (the shared daily_jobs table, kind "release") -------------------------
+
+    def job_done(self, economy_id: str, kind: str, period: str) -> int | None:
+        """The event that settled the period, or None."""
+        j = d.daily_jobs.c
+        seq: int | None = self._conn.execute(
+            select(j.event_seq).where(
+                j.economy_id == economy_id, j.kind == kind, j.period == period
+            )
+        ).scalar()
+        return seq
+
+    def last_period(self, economy_id: str, kind: str) -> str | None:
+        j = d.daily_jobs.c
+        last: str | None = self._conn.execute(
+            select(func.max(j.period)).where(j.economy_id == economy_id, j.kind == kind)
+        ).scalar()
+        return last
+
+    def add_job(
+        self, economy_id: str, kind: str, period: str, event_seq: int, sales_fen: int, now: int
+    ) -> None:
+        # the primary key refuses a second run; releases are points, so paid_fen is 0
+        self._conn.execute(
+            insert(d.daily_jobs).values(
+                economy_id=economy_id,
+                kind=kind,
+                period=period,
+                event_seq=event_seq,
+                sales_fen=sales_fen,
+                paid_fen=0,
+                done_at=now,
+            )
+        )
+
+    # -- the economy and its orders --------------------------------------------------
+
+    def launched_at(self, economy_id: str) -> int:
+        at: int = self._conn.execute(
+            select(t.economies.c.created_at).where(t.economies.c.economy_id == economy_id)
+        ).scalar_one()
+        return at
+
+    def first_grant_at(self, economy_id: str) -> int | None:
+        e = t.events.c
+        first: int | None = self._conn.execute(
+            select(func.min(e.recorded_at)).where(
+                e.economy_id == economy_id, e.kind == LOCK_KIND, e.status == "applied"
+            )
+        ).scalar()
+        return first
+
+    def sales_between(self, economy_id: str, start: int, end: int) -> int:
+        o = t.orders.c
+        total = self._conn.execute(
+            select(func.coalesce(func.sum(o.amount_fen), 0)).where(
+                and_(
+                    o.economy_id == economy_id,
+                    o.status == "settled",
+                    o.created_at >= start,
+                    o.created_at < end,
+                )
+            )
+        ).scalar()
+        return int(total or 0)
+
+    def order_totals(self, economy_id: str, before: int) -> dict[str, tuple[int, int, int]]:
+        """member -> (sum, largest single order, first order time) of orders settled before."""
+        o = t.orders.c
+        rows = self._conn.execute(
+            select(
+                o.member_id, func.sum(o.amount_fen), func.max(o.amount_fen), func.min(o.created_at)
+            )
+            .where(o.economy_id == economy_id, o.status == "settled", o.created_at < before)
+            .group_by(o.member_id)
+        ).all()
+        return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+    # -- the referral tree -----------------------------------------------------------
+
+    def referrers(self, economy_id: str) -> dict[str, str | None]:
+        """Every member and their referrer, by member id."""
+        m = t.members.c
+        rows = self._conn.execute(
+            select(m.member_id, m.referrer).where(m.economy_id == economy_id).order_by(m.member_id)
+        ).all()
+        return {r[0]: r[1] for r in rows}
+
+    def downline_size(self, economy_id: str, member_id: str) -> int:
+        """How many members are below `member_id`, all generations (a recursive CTE)."""
+        sql = text(
+            "WITH RECURSIVE down(member_id) AS ("
+            " SELECT member_id FROM members WHERE economy_id = :e AND referrer = :m"
+            " UNION ALL SELECT c.member_id FROM members c JOIN down ON c.economy_id = :e"
+            " AND c.referrer = down.member_id) SELECT COUNT(*) FROM down"
+        )
+        return int(self._conn.execute(sql, {"e": economy_id, "m": member_id}).scalar() or 0)
+
+    # -- grants ----------------------------------------------------------------------
+
+    def sync_grants(self, economy_id: str) -> int:
+        """Project the `locked_grant` events not yet in `grants`; how many were added."""
+        gc, e = g.grants.c, t.events.c
+        last = self._conn.execute(
+            select(func.coalesce(func.max(gc.event_seq), 0)).where(gc.economy_id == economy_id)
+        ).scalar()
+        rows = self._conn.execute(
+            select(e.seq, e.payload, e.recorded_at)
+            .where(
+                e.economy_id == economy_id,
+                e.seq > last,
+                e.kind == LOCK_KIND,
+                e.status == "applied",
+            )
+            .order_by(e.seq)
+        ).all()
+        values = []
+        for seq, payload, at in rows:
+            p = json.loads(payload)
+            values.append(
+                {
+                    "economy_id": economy_id,
+                    "grant_id": p["grant_id"],
+                    "member_id": p["member"],
+                    "event_seq": seq,
+                    "created_at": at,
+                    "level": p["level"],
+                    "points_micro": p["points_micro"],
+                    "base_micro": p["base_micro"],
+                    "remaining_micro": p["points_micro"],
+                }
+            )
+        if values:
+            self._conn.execute(insert(g.grants), values)
+        return len(values)
+
+    def open_grants(self, economy_id: str, before: int) -> list[GrantRow]:
+        """Grants with points still locked, created before `before`, oldest first."""
+        gc = g.grants.c
+        rows = self._conn.execute(
+            select(
+                gc.grant_id,
+                gc.member_id,
+                gc.event_seq,
+                gc.created_at,
+                gc.level,
+                gc.points_micro,
+                gc.base_micro,
+                gc.remaining_micro,
+            )
+            .where(gc.economy_id == economy_id, gc.remaining_micro > 0, gc.created_at < before)
+            .order_by(gc.event_seq)
+        ).all()
+        return [GrantRow(*r) for r in rows]
+
+    def member_grants(self, economy_id: str, member_id: str) -> list[GrantRow]:
+        gc = g.grants.c
+        rows = self._conn.execute(
+            select(
+                gc.grant_id,
+                gc.member_id,
+                gc.event_seq,
+                gc.created_at,
+                gc.level,
+                gc.points_micro,
+                gc.base_micro,
+                gc.remaining_micro,
+            )
+            .where(gc.economy_id == economy_id, gc.member_id == member_id)
+            .order_by(gc.event_seq)
+        ).all()
+        return [GrantRow(*r) for r in rows]
+
+    def set_remaining(self, economy_id: str, changed: list[tuple[str, int]]) -> None:
+        """Write the grants whose locked rest changed, in one executemany."""
+        if not changed:
+            return
+        gc = g.grants.c
+        statement = (
+            update(g.grants)
+            .where(gc.economy_id == economy_id, gc.grant_id == bindparam("gid"))
+            .values(remaining_micro=bindparam("left"))
+        )
+        self._conn.execute(statement, [{"gid": gid, "left": left} for gid, left in changed])
+
+    # -- standings and days -----------------------------------------------------------
+
+    def replace_standings(self, economy_id: str, rows: list[MemberStanding]) -> None:
+        self._conn.execute(
+            delete(g.grant_members).where(g.grant_members.c.economy_id == economy_id)
+        )
+        if rows:
+            self._conn.execute(
+                insert(g.grant_members),
+                [{"economy_id": economy_id, **_fields(r)} for r in rows],
+            )
+
+    def standing(self, economy_id: str, member_id: str) -> MemberStanding | None:
+        c = g.grant_members.c
+        row = self._conn.execute(
+            select(g.grant_members).where(c.economy_id == economy_id, c.member_id == member_id)
+        ).first()
+        if row is None:
+            return None
+        return MemberStanding(*row[1:])
+
+    def top_teams(self, economy_id: str, limit: int) -> list[MemberStanding]:
+        c = g.grant_members.c
+        rows = self._conn.execute(
+            select(g.grant_members)
+            .where(c.economy_id == economy_id)
+            .order_by(c.team_fen.desc(), c.member_id)
+            .limit(limit)
+        ).all()
+        return [MemberStanding(*r[1:]) for r in rows]
+
+    def add_day(self, economy_id: str, totals: DayTotals) -> None:
+        self._conn.execute(insert(g.grant_days).values(economy_id=economy_id, **_fields(totals)))
+
+    def day(self, economy_id: str, day: str) -> DayTotals | None:
+        c = g.grant_days.c
+        row = self._conn.execute(
+            select(g.grant_days).where(c.economy_id == economy_id, c.day == day)
+        ).first()
+        return None if row is None else DayTotals(*row[1:])
+
+    def days(self, economy_id: str, limit: int) -> list[DayTotals]:
+        c = g.grant_days.c
+        rows = self._conn.execute(
+            select(g.grant_days)
+            .where(c.economy_id == economy_id)
+            .order_by(c.day.desc())
+            .limit(limit)
+        ).all()
+        return [DayTotals(*r[1:]) for r in rows]
+
+    def balance(self, economy_id: str, kind: str, holder: str, asset: str) -> int:
+        b = t.balances.c
+        found = self._conn.execute(
+            select(b.balance).where(
+                b.economy_id == economy_id, b.kind == kind, b.holder == holder, b.asset == asset
+            )
+        ).scalar()
+        return int(found or 0)
+
+
+def _fields(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in row.__slots__}
