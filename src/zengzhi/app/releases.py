@@ -31,13 +31,20 @@ from zengzhi.app.grant_records import DayTotals, GrantRow, MemberStanding
 from zengzhi.app.order_effects import EffectContext, register_order_effects
 from zengzhi.app.ports import LedgerStore
 from zengzhi.app.requests import CommandRequest, SettleOrderRequest
-from zengzhi.app.writer import apply_batch
+from zengzhi.app.writer import Reply, apply_batch
 from zengzhi.domain.economy import EconomyConfig
 from zengzhi.domain.errors import DomainError
-from zengzhi.domain.grant_commands import LockGrant, ReleaseGrantsDay, release_amounts
+from zengzhi.domain.grant_commands import (
+    LockGrant,
+    PayWithPoints,
+    ReleaseGrantsDay,
+    TipPoints,
+    release_amounts,
+)
 from zengzhi.domain.grant_release import ReleaseDay, settle_locked_day
 from zengzhi.domain.health import (
     SharedPurchaseRules,
+    TippingDisabled,
     health_after_first_purchases,
     settle_health_day,
 )
@@ -337,3 +344,40 @@ def grant_config(ledger: Any, economy_id: str) -> EconomyConfig:
             "and shared purchase"
         )
     return config
+
+
+# -- §5 points between members and merchants ----------------------------------------------
+
+
+def pay_with_points(
+    uow: GrantUnitOfWork,
+    engines: EngineCache,
+    economy_id: str,
+    request_id: str,
+    member: str,
+    merchant: str,
+    points_micro: int,
+    now: int,
+) -> Reply:
+    """A member pays a merchant with released points (idempotent by `request_id`)."""
+    grant_config(uow.ledger, economy_id)
+    command = PayWithPoints(member, merchant, points_micro)
+    return apply_batch(uow, engines, economy_id, [CommandRequest(request_id, command)], now)[0]
+
+
+def tip_points(
+    uow: GrantUnitOfWork,
+    engines: EngineCache,
+    economy_id: str,
+    request_id: str,
+    merchant: str,
+    member: str,
+    points_micro: int,
+    now: int,
+) -> Reply:
+    """A merchant tips a member from the merchant's own points (idempotent by `request_id`)."""
+    config = grant_config(uow.ledger, economy_id)
+    if config.system != SHARED:
+        raise TippingDisabled("merchants tip points in shared-purchase economies only")
+    command = TipPoints(merchant, member, points_micro)
+    return apply_batch(uow, engines, economy_id, [CommandRequest(request_id, command)], now)[0]
