@@ -6,7 +6,7 @@ import json
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -602,13 +602,16 @@ def settle(
     date: Annotated[str, typer.Option(help="The local day to settle, YYYY-MM-DD.")],
     url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
 ) -> None:
-    """Pay a cyclic-purchase day's dividends once (and any unsettled day before it)."""
+    """Settle an economy's periodic job for a day once (and any unsettled day before it):
+    a cyclic-purchase day's dividends, a locked-grants or shared-purchase day's releases."""
     import datetime as dt
 
     from sqlalchemy.exc import SQLAlchemyError
 
     from zengzhi.app import EngineCache
     from zengzhi.app.daily import settle_day
+    from zengzhi.app.releases import SYSTEMS as GRANT_SYSTEMS
+    from zengzhi.app.releases import settle_release_day
     from zengzhi.domain import DomainError
     from zengzhi.service.context import wall_clock
     from zengzhi.store import Database
@@ -619,17 +622,43 @@ def settle(
         _fail(f"--date must be a day such as 2026-03-01, not {date!r}")
     database = Database(_database_url(url))
     engines = EngineCache()
+    lines: list[str] = []
     try:
-        settled = database.run(lambda uow: settle_day(uow, engines, economy, day, wall_clock()))
+        if _system_of(database, economy) in GRANT_SYSTEMS:
+            released = database.run(
+                lambda uow: settle_release_day(uow, engines, economy, day, wall_clock())
+            )
+            for one in released:
+                how = "already released" if one.replayed else "released"
+                lines.append(
+                    f"{economy} {one.day}: {how} (event {one.totals.event_seq}), sales "
+                    f"{one.totals.sales_fen} fen, released {one.released_micro} micro-points"
+                )
+        else:
+            settled = database.run(lambda uow: settle_day(uow, engines, economy, day, wall_clock()))
+            for done in settled:
+                how = "already settled" if done.replayed else "settled"
+                lines.append(
+                    f"{economy} {done.day}: {how} (event {done.event_seq}), sales "
+                    f"{done.sales_fen} fen, paid {done.paid_fen} fen"
+                )
     except DomainError as error:
         _fail(error.message)
     except SQLAlchemyError as error:
         _fail(f"cannot write the database: {error.__class__.__name__}: {error}")
     finally:
         database.dispose()
-    for done in settled:
-        how = "already settled" if done.replayed else "settled"
-        typer.echo(
-            f"{economy} {done.day}: {how} (event {done.event_seq}), sales {done.sales_fen} fen, "
-            f"paid {done.paid_fen} fen"
-        )
+    for line in lines:
+        typer.echo(line)
+
+
+def _system_of(database: Any, economy: str) -> str:
+    """The economy's system, from its stored configuration (unknown economies fail later)."""
+    from zengzhi.app.codec import config_from_json
+    from zengzhi.app.errors import UnknownEconomy
+
+    try:
+        with database.snapshot() as reader:
+            return config_from_json(reader.economy(economy).config_json).system
+    except UnknownEconomy:
+        return ""

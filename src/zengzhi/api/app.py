@@ -117,6 +117,7 @@ async def _housekeeping(service: Service) -> None:
     from zengzhi.service.daily import settle_due_days
     from zengzhi.service.merchants import settle_due_orders
     from zengzhi.service.operators import apply_due_rule_changes
+    from zengzhi.service.releases import release_due_days
 
     while True:
         await asyncio.sleep(service.settings.auto_settle_seconds)
@@ -127,5 +128,7 @@ async def _housekeeping(service: Service) -> None:
                 log.info("auto-settled %d orders", settled)
             # issue 5: finished days of cyclic-purchase economies, paid exactly once
             await asyncio.to_thread(settle_due_days, service)
+            # issue 5 (§4/§5): finished days of grant economies, released exactly once
+            await asyncio.to_thread(release_due_days, service)
         except Exception:  # keep the loop alive; the error is logged with its traceback
             log.exception("housekeeping failed")

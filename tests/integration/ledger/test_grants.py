@@ -291,3 +291,52 @@ def test_a_day_not_over_and_other_systems_are_refused(db: Database, economy_id: 
     db.run(lambda uow: create_economy(uow, other, load_preset("appreciating-pool"), 1, 8))
     with pytest.raises(NotAGrantSystem):
         db.run(lambda uow: settle_release_day(uow, EngineCache(), other, DAY1, at(day(3), 0)))
+
+
+def test_zengzhi_settle_releases_a_grant_economy_once(db_url: str, economy_id: str) -> None:
+    from typer.testing import CliRunner
+
+    from zengzhi.cli import app
+
+    db = Database(db_url)
+    try:
+        economy = Economy(db, economy_id, load_preset("locked-grants"))
+        economy.member("solo")
+        economy.order("o1", "solo", 3_000, at(day(1), 10))
+    finally:
+        db.dispose()
+    args = ["settle", "--economy", economy_id, "--date", "2026-03-02", "--url", db_url]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "2026-03-01: released" in first.output
+    assert "2026-03-02: released" in first.output
+    assert f"released {36 * POINT} micro-points" in first.output
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "2026-03-02: already released" in again.output
+    db = Database(db_url)
+    try:
+        sql = (
+            "SELECT balance FROM balances WHERE economy_id=:e AND holder='solo'"
+            " AND kind='member_released_points'"
+        )
+        assert scalar(db, sql, e=economy_id) == 72 * POINT
+    finally:
+        db.dispose()
+
+
+def test_the_service_releases_due_days_by_itself(db_url: str, economy_id: str) -> None:
+    from tests.integration.service.support import make_service
+    from zengzhi.service.releases import release_due_days
+
+    service, _ = make_service(db_url, lambda: at(day(3), 0) + 1)
+    try:
+        economy = Economy(service.database, economy_id, load_preset("locked-grants"))
+        economy.member("solo")
+        economy.order("o1", "solo", 3_000, at(day(1), 10))
+        done = [(e, s.day) for e, s in release_due_days(service) if e == economy_id]
+        assert done == [(economy_id, "2026-03-01"), (economy_id, "2026-03-02")]
+        assert [s for e, s in release_due_days(service) if e == economy_id] == []
+        assert economy.released("solo") == 72 * POINT
+    finally:
+        service.database.dispose()
