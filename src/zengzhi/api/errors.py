@@ -70,6 +70,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "duplicate_party": 409,
     "order_closed": 409,
     "already_reviewed": 409,
+    # issue 5 (§4/§5): grants
+    "not_a_grant_system": 409,
+    "tipping_disabled": 409,
+    "insufficient_balance": 409,
     "sms_failed": 503,
 }
 

@@ -8,7 +8,9 @@ psycopg pipelines), never one round trip per member in Python loops of selects.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, text, update
 
@@ -16,6 +18,9 @@ from zengzhi.app.grant_records import DayTotals, GrantRow, MemberStanding
 from zengzhi.store import daily_tables as d
 from zengzhi.store import grant_tables as g
 from zengzhi.store import tables as t
+
+if TYPE_CHECKING:
+    from zengzhi.store.database import Database
 
 LOCK_KIND = "locked_grant"  # the event kind of domain.grant_commands.LockGrant
 
@@ -61,6 +66,29 @@ class SqlGrants:
         )
 
     # -- the economy and its orders --------------------------------------------------
+
+    def config_json(self, economy_id: str) -> str | None:
+        """The economy's configuration in force (canonical JSON), or None if unknown."""
+        e, c = t.economies.c, t.economy_configs.c
+        found: str | None = self._conn.execute(
+            select(c.config)
+            .join_from(
+                t.economies,
+                t.economy_configs,
+                and_(c.economy_id == e.economy_id, c.version == e.config_version),
+            )
+            .where(e.economy_id == economy_id)
+        ).scalar()
+        return found
+
+    def party_exists(self, economy_id: str, table: str, party_id: str) -> bool:
+        """Whether a member ("members") or merchant ("merchants") is registered."""
+        found = {"members": t.members, "merchants": t.merchants}[table]
+        key = found.c.member_id if table == "members" else found.c.merchant_id
+        row = self._conn.execute(
+            select(key).where(found.c.economy_id == economy_id, key == party_id)
+        ).first()
+        return row is not None
 
     def launched_at(self, economy_id: str) -> int:
         at: int = self._conn.execute(
@@ -125,8 +153,8 @@ class SqlGrants:
 
     # -- grants ----------------------------------------------------------------------
 
-    def sync_grants(self, economy_id: str) -> int:
-        """Project the `locked_grant` events not yet in `grants`; how many were added."""
+    def _unsynced(self, economy_id: str) -> list[dict[str, Any]]:
+        """Grants the ledger locked that `grants` does not hold yet (new since the last job)."""
         gc, e = g.grants.c, t.events.c
         last = self._conn.execute(
             select(func.coalesce(func.max(gc.event_seq), 0)).where(gc.economy_id == economy_id)
@@ -157,6 +185,11 @@ class SqlGrants:
                     "remaining_micro": p["points_micro"],
                 }
             )
+        return values
+
+    def sync_grants(self, economy_id: str) -> int:
+        """Project the `locked_grant` events not yet in `grants`; how many were added."""
+        values = self._unsynced(economy_id)
         if values:
             self._conn.execute(insert(g.grants), values)
         return len(values)
@@ -196,7 +229,11 @@ class SqlGrants:
             .where(gc.economy_id == economy_id, gc.member_id == member_id)
             .order_by(gc.event_seq)
         ).all()
-        return [GrantRow(*r) for r in rows]
+        # and the grants locked since the last release job, not projected yet
+        fresh = [v for v in self._unsynced(economy_id) if v["member_id"] == member_id]
+        return [GrantRow(*r) for r in rows] + [
+            GrantRow(**{k: v for k, v in row.items() if k != "economy_id"}) for row in fresh
+        ]
 
     def set_remaining(self, economy_id: str, changed: list[tuple[str, int]]) -> None:
         """Write the grants whose locked rest changed, in one executemany."""
@@ -273,3 +310,16 @@ class SqlGrants:
 
 def _fields(row: Any) -> dict[str, Any]:
     return {name: getattr(row, name) for name in row.__slots__}
+
+
+@contextmanager
+def reading_grants(database: Database) -> Iterator[SqlGrants]:
+    """Grant reads on one consistent snapshot that never blocks the writer (like `reading`)."""
+    options: dict[str, Any] = {"zz_read_only": True}
+    if not database.is_sqlite:
+        options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    with (
+        database.engine.connect().execution_options(**options) as connection,
+        connection.begin(),
+    ):
+        yield SqlGrants(connection, database.is_sqlite)
