@@ -24,6 +24,7 @@ class MemberStanding:
     level: str
     star: int
     team_fen: int
+    team_size: int
     health: int
     base_micro: int
     referral_micro: int

@@ -256,6 +256,8 @@ class _Decider:
         self.tree = tree
         self.ids = ids
         self.index = index
+        # team sizes from the same arrays: no per-member recursive query for the reports
+        self.team_sizes = tree.team_totals([1] * len(ids), False)
         sections = config.sections
         if config.system == LOCKED:
             self.locked: LockedGrantRules | None = LockedGrantRules.from_sections(sections)
@@ -300,6 +302,7 @@ class _Decider:
                 levels[i],
                 stars[i],
                 team[i],
+                self.team_sizes[i],
                 health[i],
                 result.base[i],
                 result.referral.paid[i],

@@ -50,6 +50,7 @@ def member_grants(svc: Service, economy_id: str, member_id: str) -> dict[str, An
         "level": standing.level if standing else "",
         "star": standing.star if standing else 0,
         "team_performance_fen": standing.team_fen if standing else 0,
+        "team_size": standing.team_size if standing else 0,
         "health": standing.health if standing else 0,
         "grants": [
             {
@@ -107,13 +108,12 @@ def team_performance(svc: Service, economy_id: str, limit: int) -> list[dict[str
     with reading_grants(svc.database) as store:
         _system(store, economy_id)
         rows = store.top_teams(economy_id, limit)
-        sizes = {r.member_id: store.downline_size(economy_id, r.member_id) for r in rows}
     return [
         {
             "member_id": r.member_id,
             "day": r.day,
             "team_performance_fen": r.team_fen,
-            "team_size": sizes[r.member_id],
+            "team_size": r.team_size,
             "star": r.star,
             "level": r.level,
             "health": r.health,

@@ -47,6 +47,7 @@ grant_members = Table(
     Column("level", String(64), nullable=False),
     Column("star", Integer, nullable=False),
     Column("team_fen", BigInteger, nullable=False),
+    Column("team_size", Integer, nullable=False),  # members below, all generations
     Column("health", BigInteger, nullable=False),
     Column("base_micro", BigInteger, nullable=False),
     Column("referral_micro", BigInteger, nullable=False),

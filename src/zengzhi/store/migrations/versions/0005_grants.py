@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("level", sa.String(length=64), nullable=False),
         sa.Column("star", sa.Integer(), nullable=False),
         sa.Column("team_fen", sa.BigInteger(), nullable=False),
+        sa.Column("team_size", sa.Integer(), nullable=False),
         sa.Column("health", sa.BigInteger(), nullable=False),
         sa.Column("base_micro", sa.BigInteger(), nullable=False),
         sa.Column("referral_micro", sa.BigInteger(), nullable=False),
