@@ -27,7 +27,7 @@ from zengzhi.api.deps import SESSION_COOKIE, client_ip, get_service, session_tok
 from zengzhi.api.public import service_of
 from zengzhi.domain.errors import DomainError, InvalidAmount
 from zengzhi.domain.money import MICRO_PER_POINT, fen_from_yuan, format_price
-from zengzhi.service import Service, accounts, member_views, wallet
+from zengzhi.service import Service, accounts, grants, member_views, wallet
 from zengzhi.service.accounts import NewSession, Principal, authenticate
 from zengzhi.service.errors import Unauthenticated
 from zengzhi.store.service_repository import reading
@@ -560,3 +560,16 @@ def rules(request: Request) -> Response:
         else plain(pool.initial_price),
         return_days=view.config.return_window_days,
     )
+
+
+# -- locked grants and shared purchase (issue 5, §4/§5) ---------------------------------------
+
+
+@router.get("/grants", response_class=HTMLResponse)
+def my_grants(request: Request) -> Response:
+    """Locked and released points, the last settled day's release, level, star, health."""
+    who = member_of(request)
+    if who is None:
+        return _to_join()
+    found = grants.member_grants(_service(request), who.economy_id, who.subject)
+    return _page(request, who, "grants.html", g=found)
