@@ -8,7 +8,7 @@ psycopg pipelines), never one round trip per member in Python loops of selects.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -190,8 +190,7 @@ class SqlGrants:
     def sync_grants(self, economy_id: str) -> int:
         """Project the `locked_grant` events not yet in `grants`; how many were added."""
         values = self._unsynced(economy_id)
-        if values:
-            self._conn.execute(insert(g.grants), values)
+        self._bulk_insert("grants", _GRANT_COLUMNS, [tuple(v.values()) for v in values])
         return len(values)
 
     def open_grants(self, economy_id: str, before: int) -> list[GrantRow]:
@@ -239,13 +238,29 @@ class SqlGrants:
         """Write the grants whose locked rest changed, in one executemany."""
         if not changed:
             return
-        gc = g.grants.c
-        statement = (
-            update(g.grants)
-            .where(gc.economy_id == economy_id, gc.grant_id == bindparam("gid"))
-            .values(remaining_micro=bindparam("left"))
+        if self._sqlite:
+            gc = g.grants.c
+            statement = (
+                update(g.grants)
+                .where(gc.economy_id == economy_id, gc.grant_id == bindparam("gid"))
+                .values(remaining_micro=bindparam("left"))
+            )
+            self._conn.execute(statement, [{"gid": gid, "left": left} for gid, left in changed])
+            return
+        # PostgreSQL: COPY into a temporary table, then one UPDATE ... FROM
+        self._conn.exec_driver_sql(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS grant_rests"
+            " (grant_id VARCHAR(128) PRIMARY KEY, remaining_micro BIGINT) ON COMMIT DELETE ROWS"
         )
-        self._conn.execute(statement, [{"gid": gid, "left": left} for gid, left in changed])
+        self._conn.exec_driver_sql("DELETE FROM grant_rests")
+        self._copy("grant_rests", ("grant_id", "remaining_micro"), changed)
+        self._conn.execute(
+            text(
+                "UPDATE grants SET remaining_micro = r.remaining_micro FROM grant_rests r"
+                " WHERE grants.economy_id = :e AND grants.grant_id = r.grant_id"
+            ),
+            {"e": economy_id},
+        )
 
     # -- standings and days -----------------------------------------------------------
 
@@ -253,11 +268,31 @@ class SqlGrants:
         self._conn.execute(
             delete(g.grant_members).where(g.grant_members.c.economy_id == economy_id)
         )
-        if rows:
-            self._conn.execute(
-                insert(g.grant_members),
-                [{"economy_id": economy_id, **_fields(r)} for r in rows],
+        columns = tuple(c.name for c in g.grant_members.columns)
+        self._bulk_insert(
+            "grant_members", columns, [(economy_id, *_fields(r).values()) for r in rows]
+        )
+
+    def _bulk_insert(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """Many rows at once: a driver executemany on SQLite, binary COPY on PostgreSQL."""
+        if not rows:
+            return
+        if self._sqlite:
+            marks = ", ".join("?" for _ in columns)
+            self._conn.exec_driver_sql(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
             )
+            return
+        self._copy(table, columns, rows)
+
+    def _copy(self, table: str, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
+        raw: Any = self._conn.connection.driver_connection
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def standing(self, economy_id: str, member_id: str) -> MemberStanding | None:
         c = g.grant_members.c
@@ -306,6 +341,19 @@ class SqlGrants:
             )
         ).scalar()
         return int(found or 0)
+
+
+_GRANT_COLUMNS = (
+    "economy_id",
+    "grant_id",
+    "member_id",
+    "event_seq",
+    "created_at",
+    "level",
+    "points_micro",
+    "base_micro",
+    "remaining_micro",
+)
 
 
 def _fields(row: Any) -> dict[str, Any]:
