@@ -171,8 +171,10 @@ def settle_release_day(
         done = store.day(economy_id, day.isoformat())
         assert done is not None  # written with the job, in the same transaction
         return [SettledRelease(done, replayed=True)]
-    store.sync_grants(economy_id)
     days = _due_days(store, economy_id, day, tz)
+    if not days:
+        return []  # a day before the first one released: nothing was granted by then
+    store.sync_grants(economy_id)
     parents = store.referrers(economy_id)
     ids = tuple(parents)
     tree = ReferralTree.from_parent_map(

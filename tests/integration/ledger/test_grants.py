@@ -340,3 +340,60 @@ def test_the_service_releases_due_days_by_itself(db_url: str, economy_id: str) -
         assert economy.released("solo") == 72 * POINT
     finally:
         service.database.dispose()
+
+
+def test_a_day_before_the_first_release_has_nothing_to_release(
+    db: Database, economy_id: str
+) -> None:
+    economy = Economy(db, economy_id, load_preset("locked-grants"))
+    economy.member("solo")
+    economy.order("o1", "solo", 3_000, at(day(3), 10))
+    assert [s.day for s in economy.release(day(3))] == ["2026-03-03"]
+    assert economy.release(day(1)) == []
+    assert economy.released("solo") == 36 * POINT
+
+
+def _release_worker(url: str, eid: str, through: date, now: int, barrier: Any, out: Any) -> None:
+    db = Database(url)
+    try:
+        barrier.wait(timeout=120)
+        done = db.run(lambda uow: settle_release_day(uow, EngineCache(), eid, through, now))
+        out.put([(s.day, s.replayed) for s in done])
+    except Exception as error:  # reported to the parent, which fails the test
+        out.put(repr(error))
+    finally:
+        db.dispose()
+
+
+def test_two_processes_releasing_at_once_release_once(db_url: str, economy_id: str) -> None:
+    import multiprocessing
+
+    db = Database(db_url)
+    try:
+        economy = Economy(db, economy_id, load_preset("locked-grants"))
+        economy.member("solo")
+        economy.order("o1", "solo", 3_000, at(day(1), 10))
+    finally:
+        db.dispose()
+    fork = multiprocessing.get_context("fork")
+    barrier, out = fork.Barrier(2), fork.Queue()
+    args = (db_url, economy_id, day(2), at(day(3), 2), barrier, out)
+    workers = [fork.Process(target=_release_worker, args=args) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    outcomes = [out.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(120)
+    assert sorted(map(str, outcomes)) == sorted(
+        map(str, [[("2026-03-01", False), ("2026-03-02", False)], [("2026-03-02", True)]])
+    )
+    db = Database(db_url)
+    try:
+        sql = (
+            "SELECT balance FROM balances WHERE economy_id=:e AND holder='solo'"
+            " AND kind='member_released_points'"
+        )
+        assert scalar(db, sql, e=economy_id) == 72 * POINT
+        assert verify(db, economy_id).ok
+    finally:
+        db.dispose()
