@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 import zengzhi
 from zengzhi.api import auth, members, merchants, operators
+from zengzhi.api import stable as stable_api
 from zengzhi.api.errors import ErrorResponse, install_error_handlers
 from zengzhi.api.metrics import Metrics
 from zengzhi.api.public import router as public_router
@@ -78,6 +79,7 @@ def create_app(
     for router in (auth.router, members.router, merchants.router, operators.router):
         app.include_router(router)
     app.include_router(public_router)  # the public disclosure API (issue 4 §6)
+    app.include_router(stable_api.router)  # two tokens (issue 6 §2)
     mount_web(app)
     return app
 

@@ -71,6 +71,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "order_closed": 409,
     "already_reviewed": 409,
     "sms_failed": 503,
+    # issue 6 §2 (two tokens)
+    "insufficient_balance": 409,
+    "treasury_shortfall": 409,
+    "unknown_merchant": 404,
+    "no_stable_points": 409,
 }
 
 _STATUS_CODES = {
