@@ -118,6 +118,12 @@ def _fees(rules: StableRules) -> dict[str, str]:
 # -- reading ---------------------------------------------------------------------------
 
 
+def stable_rules_for(svc: Service, economy_id: str) -> StableRules:
+    """The economy's [stable] rules in force (NoStablePoints without them)."""
+    with reading(svc.database) as store:
+        return _economy(store, economy_id)[2]
+
+
 def overview(svc: Service, economy_id: str) -> dict[str, Any]:
     """The economy's two tokens: price, issued / cap, treasury, stable points outstanding."""
     with reading(svc.database) as store:

@@ -97,7 +97,7 @@ class Formats:
     def amount(self, asset: str, amount: int) -> str:
         if asset == "cash":
             return self.signed_fen(amount)
-        if asset == "points":
+        if asset in ("points", "stable"):  # both counted in millionths (§2 stable points)
             return self.signed_points(amount)
         return f"{amount:+d}"
 
