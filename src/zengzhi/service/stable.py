@@ -25,7 +25,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from zengzhi.app.codec import config_from_json
+from zengzhi.app.codec import config_from_json, decimal_text
 from zengzhi.app.requests import CommandRequest
 from zengzhi.app.writer import apply_batch
 from zengzhi.domain.commands import MechanismCommand
@@ -108,10 +108,10 @@ def _submit(
 
 def _fees(rules: StableRules) -> dict[str, str]:
     return {
-        "convert_fee": str(rules.convert_fee),
-        "merchant_exchange_fee": str(rules.merchant_exchange_fee),
-        "merchant_cashout_fee": str(rules.merchant_cashout_fee),
-        "buyback_fee": str(rules.buyback_fee),
+        "convert_fee": decimal_text(rules.convert_fee),
+        "merchant_exchange_fee": decimal_text(rules.merchant_exchange_fee),
+        "merchant_cashout_fee": decimal_text(rules.merchant_cashout_fee),
+        "buyback_fee": decimal_text(rules.buyback_fee),
     }
 
 
@@ -181,7 +181,7 @@ def convert_preview(svc: Service, economy_id: str, points_micro: int) -> dict[st
     return {
         "points_micro": points_micro,
         "price": format_price(price),
-        "convert_fee": str(rules.convert_fee),
+        "convert_fee": decimal_text(rules.convert_fee),
         "stable_micro": net,
         "fee_stable_micro": gross - net,
         "peg_fen": rules.peg_fen,

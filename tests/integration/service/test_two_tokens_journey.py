@@ -81,7 +81,7 @@ def journey(w: World) -> None:
     }
     changed = w.http.post(f"{eco}/rules", json=change, headers=owner)
     assert changed.status_code == 201, changed.text
-    assert overview()["fees"]["convert_fee"] == "1/100"
+    assert overview()["fees"]["convert_fee"] == "0.01"
 
     w.add_merchant("cafe")
     w.add_merchant("books")
@@ -102,7 +102,7 @@ def journey(w: World) -> None:
 
     # the confirmation: price, fee and what she receives; nothing moves
     quote = w.http.get(f"{me}/convert-quote?points_micro={21 * POINT}", headers=alice_h).json()
-    assert (quote["price"], quote["convert_fee"]) == ("1.4286", "1/100")
+    assert (quote["price"], quote["convert_fee"]) == ("1.4286", "0.01")
     assert (quote["stable_micro"], quote["fee_stable_micro"]) == (29_700_000, 300_000)
 
     def post(path: str, body: dict[str, Any], token: dict[str, str], key: str) -> httpx.Response:
