@@ -74,6 +74,12 @@ TX_KINDS = {
     "withdrawal_paid": N_("Withdrawal paid"),
     "withdrawal_returned": N_("Withdrawal rejected (cash returned)"),
     "adjustment": N_("Operator adjustment"),
+    # issue 6 §2 (two tokens)
+    "stable_conversion": N_("Points converted to stable points"),
+    "stable_payment": N_("Paid a merchant in stable points"),
+    "stable_exchange": N_("Stable points exchanged back to points"),
+    "stable_cashout": N_("Stable points cashed out"),
+    "buyback": N_("Points bought back by the platform and burned"),
 }
 ACCOUNTS = {
     "member_cash": N_("Cash"),
@@ -100,6 +106,7 @@ AUDIT_ACTIONS = {
     "withdrawal.rejected": N_("Withdrawal rejected"),
     "rules.changed": N_("Rules changed (new version)"),
     "rules.applied": N_("New rules took effect"),
+    "stable.buyback": N_("Points bought back by the platform and burned"),
 }
 FINDING_TITLES = {  # sim/checks.py titles; the explanation has its own Chinese text
     "Team rewards reach deeper than three levels": N_(
