@@ -160,3 +160,27 @@ def test_a_member_converts_after_a_confirmation_and_pays_a_merchant(
     page.goto(f"{served.url}/m/stable?lang=en")
     expect(page.locator("h1")).to_have_text("Stable points")
     page.context.close()
+
+    # the merchant, in its console: exchange 5 back to points at P, cash out the rest
+    console = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = console.new_page()
+    page.goto(f"{served.url}/merchant/login")
+    page.get_by_label("密钥 ID").fill(served.key[0])
+    page.get_by_label("密钥", exact=True).fill(served.key[1])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{served.url}/merchant")
+    page.get_by_role("link", name="稳定积分").click()
+    expect(page.locator("#m-stable")).to_have_text("12.50")
+    page.get_by_label("稳定积分").fill("13")
+    page.locator("#exchange").click()
+    expect(page.locator("[role=alert]")).to_contain_text("13000000")  # more than it holds
+    page.get_by_label("稳定积分").fill("5")
+    page.locator("#exchange").click()
+    expect(page.locator("#done")).to_have_text("稳定积分已按当前价格换回增值积分。")
+    expect(page.locator("#m-points")).to_have_text("3.50")  # 5 yuan at 30/21, fee 0
+    page.get_by_label("稳定积分").fill("7.5")
+    page.locator("#cash-out").click()
+    expect(page.locator("#m-cash")).to_have_text("7.45")  # 7.50 less 0.6%, floored
+    expect(page.locator("#m-stable")).to_have_text("0.00")
+    screenshot(page, "stable-merchant-console-zh-1280")
+    console.close()

@@ -43,3 +43,6 @@ def mount_web(app: FastAPI) -> None:
 
     app.include_router(console_router)
     app.include_router(merchant_router)
+    from zengzhi.web.stable_console import router as stable_console_router
+
+    app.include_router(stable_console_router)  # the merchant's stable points (issue 6 §2)
