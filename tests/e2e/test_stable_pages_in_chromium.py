@@ -20,7 +20,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser import chromium, screenshot
-from tests.integration.service.support import Clock, bootstrap, make_service
+from tests.integration.service.support import (
+    OWNER_PASSWORD,
+    OWNER_PHONE,
+    Clock,
+    bootstrap,
+    make_service,
+)
 from tests.live_server import live_server
 from zengzhi.api import create_app
 from zengzhi.security.signing import sign
@@ -184,3 +190,34 @@ def test_a_member_converts_after_a_confirmation_and_pays_a_merchant(
     expect(page.locator("#m-stable")).to_have_text("0.00")
     screenshot(page, "stable-merchant-console-zh-1280")
     console.close()
+
+    # the owner buys 3.5 of the member's points back in the operator console: burned
+    console = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = console.new_page()
+    page.goto(f"{served.url}/console")
+    page.get_by_label("手机号").fill(OWNER_PHONE)
+    page.get_by_label("密码").fill(OWNER_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{served.url}/console/{served.economy}")
+    before = stable.overview(served.service, served.economy)
+    member = stable.holder_balances(served.service, served.economy, _member_id(served, phone))
+    page.goto(f"{served.url}/console/{served.economy}/members/{member['holder']}")
+    page.get_by_label("回购积分数（留空：全部）").fill("11")
+    page.get_by_role("button", name="回购并销毁").click()
+    expect(page.locator("#buyback [role=alert]")).to_be_visible()  # she holds 10.5
+    page.get_by_label("回购积分数（留空：全部）").fill("3.5")
+    page.get_by_role("button", name="回购并销毁").click()
+    expect(page.locator("[role=status]")).to_contain_text("积分已按当前价格回购")
+    after = stable.overview(served.service, served.economy)
+    assert after["points_outstanding_micro"] == before["points_outstanding_micro"] - 3_500_000
+    screenshot(page, "stable-buyback-console-zh-1280")
+    console.close()
+
+
+def _member_id(served: Served, phone: str) -> str:
+    from zengzhi.store.service_repository import reading
+
+    with reading(served.service.database) as store:
+        row = store.member_by_phone(served.economy, phone)
+    assert row is not None
+    return str(row.member_id)

@@ -85,6 +85,7 @@ ACCOUNTS = {
     "member_cash": N_("Cash"),
     "member_points": N_("Points"),
     "pending_withdrawal": N_("Withdrawal under review"),
+    "member_stable": N_("Stable points"),  # issue 6 §2
 }
 AUDIT_ACTIONS = {
     "economy.created": N_("Economy created"),
@@ -192,6 +193,7 @@ OK_MESSAGES = {
     "approved": N_("The withdrawal was approved and recorded as paid."),
     "rejected": N_("The withdrawal was rejected; the cash went back to the member's wallet."),
     "adjusted": N_("The adjustment was recorded in the ledger and the audit log."),
+    "bought_back": N_("The points were bought back at the price, burned, and audited."),
     "rules_saved": N_("The new rules were saved as a new version and audited."),
 }
 ERROR_MESSAGES = {  # a sentence in the reader's language; the service's own text follows

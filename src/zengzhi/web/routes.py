@@ -43,6 +43,7 @@ def mount_web(app: FastAPI) -> None:
 
     app.include_router(console_router)
     app.include_router(merchant_router)
-    from zengzhi.web.stable_console import router as stable_console_router
+    from zengzhi.web import stable_console
 
-    app.include_router(stable_console_router)  # the merchant's stable points (issue 6 §2)
+    app.include_router(stable_console.router)  # two tokens in the consoles (issue 6 §2)
+    app.include_router(stable_console.console_router)
