@@ -252,3 +252,53 @@ def test_two_tokens_end_to_end_on_sqlite(sqlite_url: str) -> None:
 def test_two_tokens_end_to_end_on_postgresql(pg_url: str) -> None:
     with two_token_world(pg_url) as w:
         journey(w)
+
+
+def concurrent_payments(w: World) -> None:
+    """Ten payments of 5 at once from a balance of 30: exactly six go through, the rest are
+    refused with insufficient_balance, and nothing goes negative or is paid twice."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    eco = f"/v1/economies/{w.economy}"
+    w.add_merchant("cafe")
+    token = w.register("13800000201")
+    order = {"order_id": "C-1", "amount_fen": 100_00, "member_phone": "13800000201"}
+    assert w.signed("cafe", "POST", "/v1/merchant/orders", order).status_code == 201
+    assert w.signed("cafe", "POST", "/v1/merchant/orders/C-1/settle").status_code == 200
+    headers = {**w.auth(token), "Idempotency-Key": "c-all"}
+    converted = w.http.post(
+        f"{eco}/me/stable/convert", json={"points_micro": 21 * POINT}, headers=headers
+    )
+    assert converted.json()["stable_micro"] == 30 * POINT
+
+    def pay(n: int) -> tuple[int, str]:
+        with httpx.Client(base_url=str(w.http.base_url), timeout=30) as client:
+            response = client.post(
+                f"{eco}/me/stable/payments",
+                json={"merchant_id": "cafe", "stable_micro": 5 * POINT},
+                headers={**w.auth(token), "Idempotency-Key": f"par-{n}"},
+            )
+        body = response.json()
+        return response.status_code, body.get("error", {}).get("code", "ok")
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(pay, range(10)))
+    assert sorted(results).count((200, "ok")) == 6, results
+    assert sorted(results).count((409, "insufficient_balance")) == 4, results
+    mine = w.http.get(f"{eco}/me/stable", headers=w.auth(token)).json()
+    assert mine["stable_micro"] == 0
+    assert w.signed("cafe", "GET", "/v1/merchant/stable").json()["stable_micro"] == 30 * POINT
+    with w.service.database.snapshot() as reader:
+        report = verify_economy(reader, w.economy)
+    assert report.ok, report.problems
+
+
+def test_concurrent_payments_never_overdraw_on_sqlite(sqlite_url: str) -> None:
+    with two_token_world(sqlite_url) as w:
+        concurrent_payments(w)
+
+
+@pytest.mark.pg
+def test_concurrent_payments_never_overdraw_on_postgresql(pg_url: str) -> None:
+    with two_token_world(pg_url) as w:
+        concurrent_payments(w)
