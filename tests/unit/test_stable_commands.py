@@ -10,7 +10,7 @@ import pytest
 from zengzhi.domain.commands import command_from_payload, to_payload
 from zengzhi.domain.economy import EconomyConfig
 from zengzhi.domain.entries import AccountKind, Asset, EntryKind
-from zengzhi.domain.errors import DomainError, InvalidAmount, UnknownMember
+from zengzhi.domain.errors import DomainError, InsufficientPoints, InvalidAmount, UnknownMember
 from zengzhi.domain.holdings import Holdings
 from zengzhi.domain.pool import PoolEngine
 from zengzhi.domain.stable_points import (
@@ -95,7 +95,7 @@ def test_the_whole_cycle_through_the_generic_path_keeps_books_and_treasury_equal
         (PayStable("ann", "ann", POINT), InvalidAmount),  # paying oneself
         (PayStable("ann", CAFE, 0), InvalidAmount),
         (PayStable("ann", CAFE, 31 * POINT), InsufficientBalance),
-        (ConvertToStable("nobody", POINT), UnknownMember),
+        (ConvertToStable("nobody", POINT), InsufficientPoints),  # holds none
         (ExchangeStable(CAFE, POINT), InsufficientBalance),
         (CashOutStable(CAFE, -1), InvalidAmount),
         (BuyBack("nobody", None), UnknownMember),

@@ -152,9 +152,8 @@ def convert(
 ) -> Outcome:
     """Appreciating points to the treasury at P; stable points to the member."""
     stable = convert_quote(points_micro, engine.price(), rules)
-    if not engine.has_member(member):
-        raise UnknownMember(f"no member {member!r} in this economy")
-    held = engine.member(member).points_micro
+    # a holder the engine does not know yet (no settled order) holds no points
+    held = engine.member(member).points_micro if engine.has_member(member) else 0
     if points_micro > held:
         raise InsufficientPoints(
             f"{member!r} holds {held} micro-points and cannot convert {points_micro}"
