@@ -171,6 +171,11 @@ def journey(w: World) -> None:
     assert exchanged.json()["points_micro"] == 14 * POINT * Fraction(99, 100) * Fraction(98, 100)
     assert exchanged.json()["points_micro"] == 13_582_800
     assert overview()["treasury_micro"] == 21 * POINT - 13_582_800  # the fees stay there
+    reused = w.signed(
+        "cafe", "POST", "/v1/merchant/stable/exchange",
+        {"request_id": "x-1", "stable_micro": 1_000_000},
+    )  # fmt: skip
+    assert _error(reused) == (409, "idempotency_conflict")  # its request id, other fields
     assert overview()["price"] == "1.4286"
     cashed = w.signed(
         "cafe", "POST", "/v1/merchant/stable/cash-out",
@@ -229,6 +234,8 @@ def journey(w: World) -> None:
     assert end["price"] == format_price(p_after)
     again = post(buy, {"merchant_id": "cafe"}, owner, "b-1")
     assert again.json()["replayed"] is True
+    other = post(buy, {"merchant_id": "cafe", "points_micro": 1}, owner, "b-1")
+    assert _error(other) == (409, "idempotency_conflict")
     assert overview()["points_outstanding_micro"] == outstanding - n  # applied once
     audit = w.http.get(f"{eco}/audit", headers=owner).json()
     assert [a["action"] for a in audit].count("stable.buyback") == 1
