@@ -309,3 +309,25 @@ def test_concurrent_payments_never_overdraw_on_sqlite(sqlite_url: str) -> None:
 def test_concurrent_payments_never_overdraw_on_postgresql(pg_url: str) -> None:
     with two_token_world(pg_url) as w:
         concurrent_payments(w)
+
+
+def test_the_fixed_total_issuance_ends_minting_and_the_api_says_so(sqlite_url: str) -> None:
+    with two_token_world(sqlite_url) as w:
+        eco = f"/v1/economies/{w.economy}"
+        w.add_merchant("cafe")
+        w.register("13800000401")
+        w.register("13800000402")
+        # 500 million yuan at 30% to the pool would mint 105 million points at 1.00: capped
+        huge = {"order_id": "H-1", "amount_fen": 500_000_000_00, "member_phone": "13800000401"}
+        assert w.signed("cafe", "POST", "/v1/merchant/orders", huge).status_code == 201
+        settled = w.signed("cafe", "POST", "/v1/merchant/orders/H-1/settle").json()
+        assert settled["settlement"]["minted_micro"] == 100_000_000 * POINT
+        tokens = w.http.get(f"{eco}/two-tokens").json()
+        assert (tokens["issued_micro"], tokens["issuance_left_micro"]) == (100_000_000 * POINT, 0)
+        assert tokens["minting_ended"] is True
+        late = {"order_id": "L-1", "amount_fen": 100_00, "member_phone": "13800000402"}
+        assert w.signed("cafe", "POST", "/v1/merchant/orders", late).status_code == 201
+        settled = w.signed("cafe", "POST", "/v1/merchant/orders/L-1/settle").json()
+        assert settled["settlement"]["minted_micro"] == 0  # orders still feed the pool
+        after = w.http.get(f"{eco}/two-tokens").json()
+        assert after["pool_fen"] == tokens["pool_fen"] + 30_00
