@@ -130,7 +130,10 @@ def test_random_two_token_sequences_keep_exact_books(
                 assert amount == engine.member(str(holder)).points_micro
             if account is AccountKind.MEMBER_STABLE:
                 assert amount == economy.stable_of(str(holder))
+            if account is AccountKind.MEMBER_CASH:  # a merchant's cash-outs too
+                assert amount == engine.member(str(holder)).cash_fen
         assert books[(AccountKind.TREASURY_POINTS, None, Asset.POINTS)] == economy.treasury_micro
+        assert economy.treasury_micro == engine.reserve_micro  # the account is the reserve
         assert books[(AccountKind.POOL, None, Asset.CASH)] == engine.pool_fen
         assert -books[(AccountKind.STABLE_SUPPLY, None, Asset.STABLE)] == (
             economy.stable_outstanding

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 import zengzhi
 from zengzhi.api import auth, grants, members, merchants, operators
+from zengzhi.api import stable as stable_api
 from zengzhi.api.errors import ErrorResponse, install_error_handlers
 from zengzhi.api.metrics import Metrics
 from zengzhi.api.public import router as public_router
@@ -79,6 +80,7 @@ def create_app(
         app.include_router(router)
     app.include_router(grants.router)  # issue 5: locked grants and shared purchase
     app.include_router(public_router)  # the public disclosure API (issue 4 §6)
+    app.include_router(stable_api.router)  # two tokens (issue 6 §2)
     mount_web(app)
     return app
 

@@ -75,6 +75,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "tipping_disabled": 409,
     "insufficient_balance": 409,
     "sms_failed": 503,
+    # issue 6 §2 (two tokens)
+    "insufficient_balance": 409,
+    "treasury_shortfall": 409,
+    "unknown_merchant": 404,
+    "no_stable_points": 409,
 }
 
 _STATUS_CODES = {

@@ -6,6 +6,6 @@ its kinds. Nothing else in this module: it exists for the imports' side effect.
 
 from __future__ import annotations
 
-from zengzhi.domain import commands, grant_commands
+from zengzhi.domain import commands, grant_commands, stable_points
 
-__all__ = ["commands", "grant_commands"]
+__all__ = ["commands", "grant_commands", "stable_points"]

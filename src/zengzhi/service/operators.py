@@ -37,6 +37,7 @@ CAN: dict[str, frozenset[str]] = {
     "settle": frozenset({"owner", "operator"}),
     "see_members": frozenset({"owner", "operator", "finance", "auditor"}),
     "adjust": frozenset({"owner", "finance"}),
+    "buy_back": frozenset({"owner", "finance"}),  # §2: the platform buys points back
     "review_withdrawals": frozenset({"owner", "finance"}),
     "audit": frozenset({"owner", "auditor"}),
     "reports": EVERYONE,

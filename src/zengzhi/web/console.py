@@ -74,11 +74,18 @@ TX_KINDS = {
     "withdrawal_paid": N_("Withdrawal paid"),
     "withdrawal_returned": N_("Withdrawal rejected (cash returned)"),
     "adjustment": N_("Operator adjustment"),
+    # issue 6 §2 (two tokens)
+    "stable_conversion": N_("Points converted to stable points"),
+    "stable_payment": N_("Paid a merchant in stable points"),
+    "stable_exchange": N_("Stable points exchanged back to points"),
+    "stable_cashout": N_("Stable points cashed out"),
+    "buyback": N_("Points bought back by the platform and burned"),
 }
 ACCOUNTS = {
     "member_cash": N_("Cash"),
     "member_points": N_("Points"),
     "pending_withdrawal": N_("Withdrawal under review"),
+    "member_stable": N_("Stable points"),  # issue 6 §2
 }
 AUDIT_ACTIONS = {
     "economy.created": N_("Economy created"),
@@ -100,6 +107,7 @@ AUDIT_ACTIONS = {
     "withdrawal.rejected": N_("Withdrawal rejected"),
     "rules.changed": N_("Rules changed (new version)"),
     "rules.applied": N_("New rules took effect"),
+    "stable.buyback": N_("Points bought back by the platform and burned"),
 }
 FINDING_TITLES = {  # sim/checks.py titles; the explanation has its own Chinese text
     "Team rewards reach deeper than three levels": N_(
@@ -185,6 +193,7 @@ OK_MESSAGES = {
     "approved": N_("The withdrawal was approved and recorded as paid."),
     "rejected": N_("The withdrawal was rejected; the cash went back to the member's wallet."),
     "adjusted": N_("The adjustment was recorded in the ledger and the audit log."),
+    "bought_back": N_("The points were bought back at the price, burned, and audited."),
     "rules_saved": N_("The new rules were saved as a new version and audited."),
 }
 ERROR_MESSAGES = {  # a sentence in the reader's language; the service's own text follows

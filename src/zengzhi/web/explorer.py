@@ -42,6 +42,12 @@ TX_KINDS = {
     "exit": N_("Forced exit"),
     "burn": N_("Periodic burn"),
     "injection": N_("Operator injection"),
+    # issue 6 §2 (two tokens)
+    "stable_conversion": N_("Points converted to stable points"),
+    "stable_payment": N_("Paid a merchant in stable points"),
+    "stable_exchange": N_("Stable points exchanged back to points"),
+    "stable_cashout": N_("Stable points cashed out"),
+    "buyback": N_("Points bought back by the platform and burned"),
 }
 ACCOUNTS = {
     "pool": N_("Pool"),
@@ -50,9 +56,14 @@ ACCOUNTS = {
     "injection_funding": N_("Operator financing"),
     "member_cash": N_("Member cash wallet"),
     "member_points": N_("Member points"),
+    # issue 6 §2 (two tokens)
+    "treasury_points": N_("Platform treasury (points)"),
+    "stable_supply": N_("Stable points supply"),
+    "member_stable": N_("Member stable points"),
+    "platform_funding": N_("Platform funds"),
 }
-ASSETS = {"cash": N_("Cash"), "points": N_("Points")}
-UNITS = {"cash": N_("yuan"), "points": N_("points")}
+ASSETS = {"cash": N_("Cash"), "points": N_("Points"), "stable": N_("Stable points")}
+UNITS = {"cash": N_("yuan"), "points": N_("points"), "stable": N_("stable points")}
 
 
 class Formats:
@@ -97,7 +108,7 @@ class Formats:
     def amount(self, asset: str, amount: int) -> str:
         if asset == "cash":
             return self.signed_fen(amount)
-        if asset == "points":
+        if asset in ("points", "stable"):  # both counted in millionths (§2 stable points)
             return self.signed_points(amount)
         return f"{amount:+d}"
 

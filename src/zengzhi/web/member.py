@@ -78,11 +78,16 @@ TX_KINDS = {
     "withdrawal_paid": N_("Withdrawal paid"),
     "withdrawal_returned": N_("Withdrawal rejected: cash returned"),
     "adjustment": N_("Correction by the operator"),
+    # issue 6 §2 (two tokens)
+    "stable_conversion": N_("Points converted to stable points"),
+    "stable_payment": N_("Paid a merchant in stable points"),
+    "buyback": N_("Points bought back by the platform and burned"),
 }
 LEGS = {
     "member_points": N_("Points"),
     "member_cash": N_("Cash (yuan)"),
     "pending_withdrawal": N_("Withdrawal in review (yuan)"),
+    "member_stable": N_("Stable points"),
 }
 WITHDRAWAL_STATUS = {
     "pending": N_("Pending review"),

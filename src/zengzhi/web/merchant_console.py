@@ -86,6 +86,7 @@ def page(
         status_code=status_code,
         merchant=merchant,
         economy_name=config.name,
+        has_stable="stable" in config.sections,  # a two-token economy (issue 6 §2)
         fmt=Formats(config.timezone),
         ok=OK_MESSAGES.get(request.query_params.get("ok", "")),
         **extra,

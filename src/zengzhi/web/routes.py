@@ -32,6 +32,10 @@ def mount_web(app: FastAPI) -> None:
     from zengzhi.web.member import router as member_router
 
     app.include_router(member_router)
+    # the member app's two-token pages (issue 6 §2)
+    from zengzhi.web.stable_pages import router as stable_pages_router
+
+    app.include_router(stable_pages_router)
 
     # the operator and merchant consoles (issue 7 §2, §3)
     from zengzhi.web.console import router as console_router
@@ -39,3 +43,7 @@ def mount_web(app: FastAPI) -> None:
 
     app.include_router(console_router)
     app.include_router(merchant_router)
+    from zengzhi.web import stable_console
+
+    app.include_router(stable_console.router)  # two tokens in the consoles (issue 6 §2)
+    app.include_router(stable_console.console_router)
