@@ -71,6 +71,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "order_closed": 409,
     "already_reviewed": 409,
     "sms_failed": 503,
+    "wrong_system": 409,  # a local-life operation on another system's economy
 }
 
 _STATUS_CODES = {

@@ -6,6 +6,9 @@ its kinds. Nothing else in this module: it exists for the imports' side effect.
 
 from __future__ import annotations
 
-from zengzhi.domain import commands
+from zengzhi.domain import (
+    commands,
+    local_life_commands,  # §6 commission split
+)
 
-__all__ = ["commands"]
+__all__ = ["commands", "local_life_commands"]
