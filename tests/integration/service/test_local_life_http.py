@@ -102,7 +102,8 @@ def local_life_journey(w: World) -> None:
     [store] = stores.json()
     assert store["terms"]["promoter"] == promoter_me["member_id"]
     query = parse_qs(urlparse(store["link"]).query)
-    assert query["store"] == ["noodles-1"] and query["economy"] == [economy]
+    assert query["store"] == ["noodles-1"]
+    assert query["economy"] == [economy]
     assert query["ref"] == [owner_me["referral_code"]]
 
     # Alice arrives through the store's QR code, Bob through Alice's link: Bob's chain is
@@ -144,7 +145,8 @@ def local_life_journey(w: World) -> None:
 
     # settling again answers from the record: nobody is paid twice
     again = w.signed("noodle-co", "POST", "/v1/merchant/orders/N-1/settle")
-    assert again.status_code == 200 and again.json()["settlement"] == result["settlement"]
+    assert again.status_code == 200
+    assert again.json()["settlement"] == result["settlement"]
     assert _cash(w, alice) == 3 * YUAN
 
     # a second store at 25% in a district with no agent: the pool part keeps the [split]
