@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.integration.service.support import World, open_world
+from tests.integration.service.support import OWNER_PASSWORD, OWNER_PHONE, World, open_world
 from zengzhi.app import verify_economy
 
 YUAN = 100
@@ -208,3 +208,46 @@ def test_local_life_on_sqlite(world: World) -> None:
 def test_local_life_on_postgresql(pg_url: str) -> None:
     with open_world(pg_url, f"eco-{uuid.uuid4().hex[:8]}") as w:
         local_life_journey(w)
+
+
+def auto_settled_orders(w: World) -> None:
+    """Orders settled in a batch when their return window passes; one names no store."""
+    economy = _create_economy(w)
+    owner = w.auth(w.owner_token)
+    w.add_merchant("noodle-co", economy=economy)
+    referrer = w.register("13700000001")
+    buyer = w.register("13700000002", referral=_me(w, referrer)["referral_code"])
+    buyer_id = _me(w, buyer)["member_id"]
+    for order_id, store in (("B-1", None), ("B-2", "unknown-store")):
+        body = {"order_id": order_id, "amount_fen": 500 * YUAN, "member_id": buyer_id,
+                "store_id": store}  # fmt: skip
+        assert w.signed("noodle-co", "POST", "/v1/merchant/orders", body).status_code == 201
+    w.clock.advance(8 * 86_400)  # past the preset's 7-day return window
+    owner = w.auth(w.operator_login(OWNER_PHONE, OWNER_PASSWORD))  # the session expired
+    settled = w.http.post(f"/v1/economies/{economy}/orders/settle-due", headers=owner)
+    assert settled.json() == {"settled": 2}
+
+    # no terms: the reference 20% commission, 16% of each order into the pool; the
+    # referrer earns 0.3% of both orders, and nothing is owed to a promoter or an agent
+    summary = w.http.get(f"/v1/economies/{economy}", headers=owner).json()
+    assert summary["pool_fen"] == 2 * 80 * YUAN
+    assert _cash(w, w.login("13700000001")) == 2 * 150
+    days = w.http.get(f"/v1/economies/{economy}/local-life/reports/splits", headers=owner)
+    by_store = {d["store_id"]: d for d in days.json()}
+    assert set(by_store) == {"noodle-co", "unknown-store"}
+    assert all(d["returned_fen"] == 1_000 - 150 for d in by_store.values())
+    again = w.http.post(f"/v1/economies/{economy}/orders/settle-due", headers=owner)
+    assert again.json() == {"settled": 0}
+    with w.service.database.snapshot() as reader:
+        report = verify_economy(reader, economy)
+    assert report.ok, report.problems
+
+
+def test_auto_settlement_on_sqlite(world: World) -> None:
+    auto_settled_orders(world)
+
+
+@pytest.mark.pg
+def test_auto_settlement_on_postgresql(pg_url: str) -> None:
+    with open_world(pg_url, f"eco-{uuid.uuid4().hex[:8]}") as w:
+        auto_settled_orders(w)
