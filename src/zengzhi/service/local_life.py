@@ -297,6 +297,18 @@ def member_rewards(svc: Service, economy_id: str, member_id: str) -> dict[str, A
     return {"total_fen": sum(by_role.values()), "by_role": dict(by_role), "rewards": rewards}
 
 
+def rewards_if_local_life(svc: Service, economy_id: str, member_id: str) -> dict[str, Any] | None:
+    """A member's rewards (the newest 20) in a local-life economy; None in any other."""
+    with local_life_reading(svc.database) as ll:
+        try:
+            _config(ll, economy_id)
+        except WrongSystem:
+            return None
+    found = member_rewards(svc, economy_id, member_id)
+    found["rewards"] = found["rewards"][:20]
+    return found
+
+
 def merchant_stores(svc: Service, economy_id: str, merchant_id: str) -> list[dict[str, Any]]:
     """A merchant's stores: terms, QR link, settled orders, turnover and commission."""
     with local_life_reading(svc.database) as ll:
@@ -315,3 +327,15 @@ def merchant_stores(svc: Service, economy_id: str, merchant_id: str) -> list[dic
         {"store_id": s, "terms": terms.get(s), "link": store_link(svc, economy_id, s), **sums[s]}
         for s in sorted(mine)
     ]
+
+
+def merchant_stores_if_local_life(
+    svc: Service, economy_id: str, merchant_id: str
+) -> list[dict[str, Any]]:
+    """`merchant_stores` in a local-life economy; nothing in any other."""
+    with local_life_reading(svc.database) as ll:
+        try:
+            _config(ll, economy_id)
+        except WrongSystem:
+            return []
+    return merchant_stores(svc, economy_id, merchant_id)
