@@ -143,11 +143,15 @@ def local_life_journey(w: World) -> None:
     earned = w.http.get(f"{ll}/reports/agents", headers=owner).json()
     assert sorted(e["earned_fen"] for e in earned) == [YUAN, YUAN, YUAN]
 
-    # settling again answers from the record: nobody is paid twice
+    # settling again answers from the record, even after the store's terms changed:
+    # nobody is paid twice and the split is not decided anew
+    changed = {**terms, "commission": "0.3"}
+    assert w.http.put(f"{ll}/stores/noodles-1", json=changed, headers=owner).status_code == 200
     again = w.signed("noodle-co", "POST", "/v1/merchant/orders/N-1/settle")
     assert again.status_code == 200
     assert again.json()["settlement"] == result["settlement"]
     assert _cash(w, alice) == 3 * YUAN
+    assert w.http.put(f"{ll}/stores/noodles-1", json=terms, headers=owner).status_code == 200
 
     # a second store at 25% in a district with no agent: the pool part keeps the [split]
     # proportions (25% x 16/20 = 20%), the city agent takes the district's share (0.2%)
