@@ -76,10 +76,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "insufficient_balance": 409,
     "sms_failed": 503,
     # issue 6 §2 (two tokens)
-    "insufficient_balance": 409,
     "treasury_shortfall": 409,
     "unknown_merchant": 404,
     "no_stable_points": 409,
+    "wrong_system": 409,  # a local-life operation on another system's economy
 }
 
 _STATUS_CODES = {

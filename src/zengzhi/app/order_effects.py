@@ -37,11 +37,20 @@ class EffectContext:
 
 OrderEffects = Callable[[EffectContext, SettleOrderRequest], list[CommandRequest]]
 _EFFECTS: dict[str, OrderEffects] = {}
+# a system whose orders feed the pool by its own rule (§6: the store's commission split)
+OrderPricing = Callable[[EffectContext, SettleOrderRequest], SettleOrderRequest]
+_PRICING: dict[str, OrderPricing] = {}
 
 
 def register_order_effects(system: str, effects: OrderEffects) -> None:
     """Let `system`'s orders carry `effects` (one function per system)."""
     _EFFECTS[system] = effects
+
+
+def register_order_pricing(system: str, pricing: OrderPricing) -> None:
+    """Let `system` set each order's pool part (`pool_fen`) before it settles; runs
+    before the system's effects, which may read what it decided from `context.scratch`."""
+    _PRICING[system] = pricing
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +71,13 @@ def settle_orders(
     """Settle the orders, each followed by its system's effects, as one batch."""
     config = config_from_json(uow.ledger.economy(economy_id).config_json)
     effects = _EFFECTS.get(config.system)
+    pricing = _PRICING.get(config.system)
     context = EffectContext(uow, economy_id, config, now)
     batch: list[SettleOrderRequest | CommandRequest] = []
     sizes: list[int] = []
     for order in orders:
+        if pricing is not None:
+            order = pricing(context, order)
         follow = [] if effects is None else effects(context, order)
         batch += [order, *follow]
         sizes.append(len(follow))

@@ -1,11 +1,8 @@
-"""Every mechanism module that registers commands, imported so stored events can be read.
+from zengzhi.domain import (
+    commands,
+    grant_commands,  # §4/§5 grants, releases, payments and tips
+    local_life_commands,  # §6 commission split
+    stable_points,  # §2 two tokens
+)
 
-A mechanism adds its module here (one line); `commands.command_from_payload` then knows
-its kinds. Nothing else in this module: it exists for the imports' side effect.
-"""
-
-from __future__ import annotations
-
-from zengzhi.domain import commands, grant_commands, stable_points
-
-__all__ = ["commands", "grant_commands", "stable_points"]
+__all__ = ["commands", "grant_commands", "local_life_commands", "stable_points"]

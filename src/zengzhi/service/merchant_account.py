@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zengzhi.app import register_store
+from zengzhi.service import local_life
 from zengzhi.service.accounts import NewSession, _new_session, authenticate
 from zengzhi.service.context import Service
 from zengzhi.service.errors import Forbidden, NotFound, Unauthenticated, WrongCredentials
@@ -129,6 +130,6 @@ def add_store(svc: Service, merchant: MerchantSession, store_id: str, name: str)
 
 
 def store_link(svc: Service, economy_id: str, store_id: str) -> str:
-    """What a store's QR code opens: the member app of this economy, naming the store."""
-    base = svc.settings.public_base_url.rstrip("/")
-    return f"{base}/m/join?economy={economy_id}&store={store_id}"
+    """What a store's QR code opens: the member app of this economy, naming the store and
+    (local life, §6) the referral code of the member it binds new members to."""
+    return local_life.store_link(svc, economy_id, store_id)

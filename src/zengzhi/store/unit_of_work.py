@@ -9,6 +9,7 @@ from sqlalchemy import Connection, RootTransaction
 
 from zengzhi.store.daily_repository import SqlDaily
 from zengzhi.store.grant_repository import SqlGrants
+from zengzhi.store.local_life_repository import SqlLocalLife
 from zengzhi.store.repository import SqlLedger
 from zengzhi.store.service_repository import SqlService
 
@@ -67,6 +68,13 @@ class SqlUnitOfWork:
         if self._connection is None:
             raise RuntimeError("the unit of work is not open: use it in a `with` block")
         return SqlGrants(self._connection, self._database.is_sqlite)
+
+    @property
+    def local_life(self) -> SqlLocalLife:
+        """Local life's repository (issue 6, §6) on the same transaction."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with` block")
+        return SqlLocalLife(self._connection, self._database.is_sqlite)
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -27,12 +27,13 @@ from zengzhi.api.deps import SESSION_COOKIE, client_ip, get_service, session_tok
 from zengzhi.api.public import service_of
 from zengzhi.domain.errors import DomainError, InvalidAmount
 from zengzhi.domain.money import MICRO_PER_POINT, fen_from_yuan, format_price
-from zengzhi.service import Service, accounts, grants, member_views, wallet
+from zengzhi.service import Service, accounts, grants, local_life, member_views, wallet
 from zengzhi.service.accounts import NewSession, Principal, authenticate
 from zengzhi.service.errors import Unauthenticated
 from zengzhi.store.service_repository import reading
 from zengzhi.web.csrf import require_csrf
 from zengzhi.web.explorer import Formats, risk_text_for
+from zengzhi.web.local_life_console import ROLES as LOCAL_LIFE_ROLES
 from zengzhi.web.templating import page_locale, render
 
 router = APIRouter(prefix="/m", include_in_schema=False)
@@ -530,6 +531,8 @@ def referral(request: Request) -> Response:
         "referral.html",
         profile=found,
         qr_svg=qr.svg_inline(scale=6, border=2, title=found["referral_link"]),
+        rewards=local_life.rewards_if_local_life(_service(request), who.economy_id, who.subject),
+        reward_roles=LOCAL_LIFE_ROLES,
     )
 
 

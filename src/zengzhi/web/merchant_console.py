@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from zengzhi.app.codec import config_from_json
 from zengzhi.domain.errors import DomainError
-from zengzhi.service import Service, accounts, merchant_account
+from zengzhi.service import Service, accounts, local_life, merchant_account
 from zengzhi.service.errors import Unauthenticated
 from zengzhi.service.merchant_account import MerchantSession
 from zengzhi.service.merchants import order_json
@@ -202,9 +202,13 @@ def revoke_key(request: Request, key_id: str) -> Response:
 def _stores_page(request: Request, merchant: MerchantSession, **extra: Any) -> HTMLResponse:
     svc = _service(request)
     stores = merchant_account.stores(svc, merchant)
+    # local life (§6): each store's commission terms and what its settled orders paid
+    split = {s["store_id"]: s for s in local_life.merchant_stores_if_local_life(
+        svc, merchant.economy_id, merchant.merchant_id)}  # fmt: skip
     for store in stores:
         store["link"] = merchant_account.store_link(svc, merchant.economy_id, store["store_id"])
         store["qr"] = qr_svg(store["link"])
+        store["local_life"] = split.get(store["store_id"])
     return page(request, merchant, "merchant/stores.html", nav="stores", stores=stores, **extra)
 
 

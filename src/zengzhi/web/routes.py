@@ -42,6 +42,9 @@ def mount_web(app: FastAPI) -> None:
     from zengzhi.web.merchant_console import router as merchant_router
 
     app.include_router(console_router)
+    from zengzhi.web.local_life_console import router as local_life_router
+
+    app.include_router(local_life_router)  # the console's local-life page (issue 6, §6)
     app.include_router(merchant_router)
     from zengzhi.web import stable_console
 

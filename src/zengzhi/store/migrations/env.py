@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 from zengzhi.store import (
     daily_tables,  # noqa: F401  (issue 5: periodic settlement)
     grant_tables,  # noqa: F401  (issue 5: locked grants and shared purchase)
+    local_life_tables,  # noqa: F401  (issue 6: local life's stores and agents)
     service_tables,  # noqa: F401  (registers the service tables)
 )
 from zengzhi.store.tables import metadata
