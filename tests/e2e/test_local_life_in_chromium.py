@@ -107,7 +107,7 @@ def test_an_operator_sets_up_agents_and_stores_on_the_console(
     expect(page.locator("#stores table")).to_contain_text("牛肉面一店")
 
     agent = page.locator("#agent-form")
-    agent.get_by_label("级别").select_option("district")
+    agent.get_by_label("等级").select_option("district")
     agent.get_by_label("代理（会员编号）").fill(served.promoter)
     agent.get_by_role("textbox", name="省").fill("广东")
     agent.get_by_role("textbox", name="市").fill("深圳")

@@ -135,17 +135,17 @@ def test_a_member_converts_after_a_confirmation_and_pays_a_merchant(
     expect(page.locator("#my-points")).to_have_text("10.50")
 
     # paying more than held or an unknown merchant is said plainly; nothing moves
-    page.get_by_label("商家编号").fill("cafe")
+    page.get_by_label("商户编号").fill("cafe")
     page.get_by_label("支付的稳定积分").fill("16")
     page.get_by_role("button", name="付款").click()
     expect(page.locator("p.error")).to_have_text("您没有这么多稳定积分。")
-    page.get_by_label("商家编号").fill("nobody")
+    page.get_by_label("商户编号").fill("nobody")
     page.get_by_label("支付的稳定积分").fill("5")
     page.get_by_role("button", name="付款").click()
     expect(page.locator("p.error")).to_have_text("这里没有这个商家或门店，请核对编号。")
     expect(page.locator("#my-stable")).to_have_text("15.00")
 
-    page.get_by_label("商家编号").fill("cafe")
+    page.get_by_label("商户编号").fill("cafe")
     page.get_by_label("支付的稳定积分").fill("12.5")
     page.get_by_role("button", name="付款").click()
     expect(page.locator("#pay-result")).to_contain_text("向 cafe 支付 12.50 稳定积分")
