@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 import zengzhi
-from zengzhi.api import auth, members, merchants, operators
+from zengzhi.api import auth, brand, members, merchants, operators
 from zengzhi.api.errors import ErrorResponse, install_error_handlers
 from zengzhi.api.metrics import Metrics
 from zengzhi.api.public import router as public_router
@@ -78,6 +78,8 @@ def create_app(
     for router in (auth.router, members.router, merchants.router, operators.router):
         app.include_router(router)
     app.include_router(public_router)  # the public disclosure API (issue 4 §6)
+    for router in (brand.members, brand.operators, brand.public):  # issue 6 §7
+        app.include_router(router)
     mount_web(app)
     return app
 

@@ -71,6 +71,17 @@ STATUS_BY_CODE: dict[str, int] = {
     "order_closed": 409,
     "already_reviewed": 409,
     "sms_failed": 503,
+    # issue 6 §7 (brand membership)
+    "insufficient_balance": 409,
+    "unknown_coupon": 404,
+    "unknown_proposal": 404,
+    "not_eligible_to_vote": 403,
+    "already_voted": 409,
+    "voting_closed": 409,
+    "voting_open": 409,
+    "period_not_over": 409,
+    "dividend_already_paid": 409,
+    "not_brand_economy": 409,
 }
 
 _STATUS_CODES = {

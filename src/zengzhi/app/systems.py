@@ -6,6 +6,6 @@ its module here, one line each. Imported at the end of `zengzhi.app`.
 
 from __future__ import annotations
 
-from zengzhi.app import order_effects
+from zengzhi.app import brand, order_effects
 
-__all__ = ["order_effects"]
+__all__ = ["brand", "order_effects"]

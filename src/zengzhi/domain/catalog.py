@@ -6,6 +6,6 @@ its kinds. Nothing else in this module: it exists for the imports' side effect.
 
 from __future__ import annotations
 
-from zengzhi.domain import commands
+from zengzhi.domain import brand_commands, commands
 
-__all__ = ["commands"]
+__all__ = ["brand_commands", "commands"]

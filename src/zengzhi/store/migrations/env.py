@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from zengzhi.store import (
+    brand_tables,  # noqa: F401  (issue 6 §7: brand membership)
     daily_tables,  # noqa: F401  (issue 5: periodic settlement)
     service_tables,  # noqa: F401  (registers the service tables)
 )
