@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from tests.integration.service.support import (
     OWNER_PASSWORD,
@@ -288,6 +289,32 @@ def journey(w: World) -> None:
     with w.service.database.snapshot() as reader:
         report = verify_economy(reader, w.economy)
     assert report.ok, report.problems
+
+    # votes are tamper-evident: a ballot changed in the database breaks its chain and the
+    # published tally, and a weight added to the snapshot no longer matches the ledger
+    with w.service.database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE brand_ballots SET option = 'yunnan' WHERE economy_id = :e"
+                " AND member_id = :m"
+            ),
+            {"e": w.economy, "m": b.ids["eve"]},
+        )
+        conn.execute(
+            text(
+                "UPDATE brand_electorate SET votes = votes + 1 WHERE economy_id = :e"
+                " AND member_id = :m"
+            ),
+            {"e": w.economy, "m": b.ids["fay"]},
+        )
+    audit = w.http.get(f"/v1/public/economies/{w.economy}/proposals/beans").json()["audit"]
+    assert audit["ok"] is False
+    assert (
+        "the stored electorate differs from the ledger's balances at the snapshot"
+        in audit["problems"]
+    )
+    assert "ballot 2 breaks the chain" in audit["problems"]
+    assert "the published result differs from the ballots' tally" in audit["problems"]
 
 
 def test_the_brand_journey_on_sqlite(sqlite_url: str) -> None:
