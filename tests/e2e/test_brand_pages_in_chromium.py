@@ -105,4 +105,12 @@ def test_a_member_converts_coins_buys_a_coupon_and_votes(
     expect(page.locator("main")).to_contain_text("您已投票：云南")
     _fits(page)
     screenshot(page, "brand-voted-zh-375")
+
+    # the public record: the proposal, its snapshot and the checked ballot chain
+    page.goto(f"{app.url}/explorer/{app.economy}")
+    page.get_by_role("link", name="提案").click()
+    expect(page.locator("#proposal-beans")).to_contain_text("投票进行中")
+    expect(page.locator("#proposal-beans .audit")).to_contain_text("已核验")
+    _fits(page)
+    screenshot(page, "brand-explorer-proposals-zh-375")
     page.context.close()

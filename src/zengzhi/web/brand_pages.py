@@ -10,15 +10,17 @@ The page states the rules and never promises a dividend or a rise in value.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from zengzhi.api.public_service import EconomyView, PublicService
 from zengzhi.domain.errors import DomainError, InvalidAmount
 from zengzhi.service import brand
 from zengzhi.service.accounts import Principal
+from zengzhi.web.explorer import _page as explorer_page
 from zengzhi.web.member import N_, Csrf, Refusal, _page, _service, _to_join, member_of
 from zengzhi.web.member import refusal as member_refusal
 
@@ -136,3 +138,19 @@ def vote(
     except DomainError as error:
         return _brand_page(request, who, error=_refusal(error))
     return _done("vote")
+
+
+# -- the public record: proposals and results in the explorer ----------------------------------
+
+explorer = APIRouter(prefix="/explorer/{economy_id}", include_in_schema=False)
+
+
+@explorer.get("/proposals", response_class=HTMLResponse)
+def explorer_proposals(request: Request, economy_id: str) -> HTMLResponse:
+    """Every proposal: its snapshot, pseudonymous ballots with their chain, the result, and
+    the audit of the three against the ledger."""
+
+    def build(_: PublicService, __: EconomyView) -> dict[str, Any]:
+        return {"proposals": brand.published(_service(request), economy_id)}
+
+    return explorer_page(request, economy_id, "explorer/proposals.html", build)
