@@ -106,6 +106,10 @@ def test_a_member_converts_coins_buys_a_coupon_and_votes(
     _fits(page)
     screenshot(page, "brand-voted-zh-375")
 
+    page.get_by_role("link", name="明细").click()
+    expect(page.locator("ul.history")).to_contain_text("消费获得咖啡币")
+    expect(page.locator("ul.history")).to_contain_text("咖啡币兑换通证")
+
     # the public record: the proposal, its snapshot and the checked ballot chain
     page.goto(f"{app.url}/explorer/{app.economy}")
     page.get_by_role("link", name="提案").click()

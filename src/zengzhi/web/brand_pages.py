@@ -20,11 +20,37 @@ from zengzhi.api.public_service import EconomyView, PublicService
 from zengzhi.domain.errors import DomainError, InvalidAmount
 from zengzhi.service import brand
 from zengzhi.service.accounts import Principal
+from zengzhi.web import explorer as explorer_pages
+from zengzhi.web import member as member_pages
 from zengzhi.web.explorer import _page as explorer_page
 from zengzhi.web.member import N_, Csrf, Refusal, _page, _service, _to_join, member_of
 from zengzhi.web.member import refusal as member_refusal
 
 router = APIRouter(prefix="/m/brand", include_in_schema=False)
+
+# how the member's history and the explorer name the brand's transactions and accounts; added
+# to their tables from here so that each system keeps its own words in its own module
+BRAND_TX_KINDS = {
+    "coins_earned": N_("Coffee Coins for a purchase"),
+    "referral_token": N_("Token for a referred member's first purchase"),
+    "token_conversion": N_("Coins converted to tokens"),
+    "coupon_redemption": N_("Coupon bought with coins"),
+    "token_dividend_funding": N_("Dividend pool funded from declared profit"),
+    "token_dividend": N_("Token dividend paid"),
+    "token_buyback": N_("Tokens bought back by the platform"),
+    "token_transfer": N_("Tokens given to another member"),
+}
+BRAND_ACCOUNTS = {
+    "member_coins": N_("Coffee Coins"),
+    "member_tokens": N_("Bean Tokens (millionths)"),
+    "token_dividend_pool": N_("Dividend pool"),
+}
+for kind, label in BRAND_TX_KINDS.items():
+    member_pages.TX_KINDS.setdefault(kind, label)
+    explorer_pages.TX_KINDS.setdefault(kind, label)
+for kind, label in BRAND_ACCOUNTS.items():
+    member_pages.LEGS.setdefault(kind, label)
+    explorer_pages.ACCOUNTS.setdefault(kind, label)
 
 MESSAGES = {
     "insufficient_balance": N_("You do not hold that many coins or tokens."),
