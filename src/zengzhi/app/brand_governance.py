@@ -33,6 +33,8 @@ from zengzhi.app.ports import LedgerStore
 from zengzhi.domain.errors import DomainError
 from zengzhi.domain.governance import Ballot, Proposal, check_ballot, open_proposal, tally
 
+HOUR = 3_600_000_000  # microseconds, the ledger's unit of time
+
 
 class UnknownProposal(DomainError):
     code = "unknown_proposal"
@@ -143,7 +145,7 @@ def open_vote(
     proposal_id: str,
     title: str,
     options: list[str],
-    closes_at: int,
+    hours: int,
     actor: str,
     now: int,
 ) -> tuple[Any, bool]:
@@ -151,14 +153,16 @@ def open_vote(
     _, rules = brand_config(uow.ledger, economy_id)
     head = uow.ledger.lock_economy(economy_id)  # no token moves while the snapshot is taken
     store = uow.brand
-    fingerprint = _sha(canonical_json([title, options, closes_at]))
+    # what the operator asked, not when: a retry an hour later is the same request
+    fingerprint = _sha(canonical_json([title, options, hours]))
     existing = store.proposal(economy_id, proposal_id)
     if existing is not None:
         if existing.fingerprint != fingerprint:
             raise IdempotencyConflict(f"proposal {proposal_id!r} was already opened differently")
         return existing, False
-    if closes_at <= now:
-        raise InvalidWindow("the voting window must end in the future")
+    if type(hours) is not int or hours < 1:
+        raise InvalidWindow("the voting window is a whole number of hours, at least one")
+    closes_at = now + hours * HOUR
     balances = store.token_balances(economy_id)
     minimum = rules.vote_min_micro
     _, rows = _electorate_rows(proposal_id, title, options, balances, minimum)

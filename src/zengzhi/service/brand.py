@@ -24,7 +24,7 @@ from zengzhi.domain.brand_tokens import spend_to_next_token_fen, tier_for
 from zengzhi.domain.economy import EconomyConfig
 from zengzhi.domain.entries import AccountKind, Asset
 from zengzhi.domain.errors import UnknownMember
-from zengzhi.service.context import MICROS, Service
+from zengzhi.service.context import Service
 from zengzhi.service.errors import InvalidInput, NotFound
 from zengzhi.service.merchants import check_id
 from zengzhi.service.operators import actor, require
@@ -298,9 +298,8 @@ def open_proposal(svc: Service, economy_id: str, operator_id: str, proposal_id: 
 
     def work(uow: Any) -> tuple[dict[str, Any], bool]:
         now = svc.now()
-        closes_at = now + hours * 3600 * MICROS
         row, created = brand_governance.open_vote(
-            uow, economy_id, proposal_id, title, options, closes_at, actor(operator_id), now
+            uow, economy_id, proposal_id, title, options, hours, actor(operator_id), now
         )
         if created:
             uow.service.audit(

@@ -232,7 +232,11 @@ def journey(w: World) -> None:
     opened = b.operate("/proposals", proposal)
     assert opened.status_code == 201, opened.text
     assert (opened.json()["eligible_voters"], opened.json()["eligible_votes"]) == (2, 1_006)
-    assert b.operate("/proposals", proposal).status_code == 200  # the same, answered again
+    w.clock.advance(60)  # a retry a minute later is the same proposal, answered again
+    retried = b.operate("/proposals", proposal)
+    assert (retried.status_code, retried.json()["closes_at"]) == (200, opened.json()["closes_at"])
+    changed = b.operate("/proposals", {**proposal, "options": ["yunnan", "kenya"]})
+    assert _error(changed) == (409, "idempotency_conflict")
     assert _error(b.vote("amy", "yunnan", "v-1")) == (403, "not_eligible_to_vote")
     assert _error(b.vote("fay", "arabica", "v-1")) == (422, "unknown_option")
     ballot = b.vote("fay", "yunnan", "v-1")
