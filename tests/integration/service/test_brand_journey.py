@@ -330,3 +330,31 @@ def test_the_brand_journey_on_sqlite(sqlite_url: str) -> None:
 def test_the_brand_journey_on_postgresql(pg_url: str) -> None:
     with brand_world(pg_url) as w:
         journey(w)
+
+
+def test_brand_roles_on_sqlite(sqlite_url: str) -> None:
+    """Finance declares dividends and buys back; an operator opens proposals; an auditor
+    does neither."""
+    with brand_world(sqlite_url) as w:
+        b = Brand(w)
+        tokens = {}
+        for n, role in enumerate(("operator", "finance", "auditor")):
+            phone, password = f"1370000000{n}", f"{role}-password-1"
+            body = {"phone": phone, "name": role, "password": password, "role": role}
+            granted = w.http.post(f"{b.eco}/operators", json=body, headers=b.owner)
+            assert granted.status_code in (200, 201), granted.text
+            tokens[role] = w.operator_login(phone, password)
+        last, _ = _last_month(w.clock)
+        dividend = {"period": last, "declared_profit_fen": 0}
+        proposal = {"proposal_id": "p1", "title": "T", "hours": 1, "options": ["a", "b"]}
+        b.join("amy", "13800000011")
+        buyback = {"member_id": b.ids["amy"], "tokens_micro": 1}
+
+        def call(role: str, path: str, body: Any) -> int:
+            headers = {**w.auth(tokens[role]), "Idempotency-Key": f"{role}-{path}"}
+            return w.http.post(f"{b.eco}/brand{path}", json=body, headers=headers).status_code
+
+        assert [call(r, "/dividends", dividend) for r in tokens] == [403, 200, 403]
+        assert [call(r, "/proposals", proposal) for r in tokens] == [201, 403, 403]
+        # allowed, then refused by the books: Amy holds no token to sell back
+        assert [call(r, "/buybacks", buyback) for r in tokens] == [403, 409, 403]
