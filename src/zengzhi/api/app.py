@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 import zengzhi
-from zengzhi.api import auth, grants, local_life, members, merchants, operators
+from zengzhi.api import auth, brand, grants, local_life, members, merchants, operators
 from zengzhi.api import stable as stable_api
 from zengzhi.api.errors import ErrorResponse, install_error_handlers
 from zengzhi.api.metrics import Metrics
@@ -82,6 +82,8 @@ def create_app(
     app.include_router(public_router)  # the public disclosure API (issue 4 §6)
     app.include_router(stable_api.router)  # two tokens (issue 6 §2)
     app.include_router(local_life.router)  # local life (issue 6, §6)
+    for router in (brand.members, brand.operators, brand.public):  # issue 6 §7
+        app.include_router(router)
     mount_web(app)
     return app
 

@@ -80,6 +80,16 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_merchant": 404,
     "no_stable_points": 409,
     "wrong_system": 409,  # a local-life operation on another system's economy
+    # issue 6 §7 (brand membership)
+    "unknown_coupon": 404,
+    "unknown_proposal": 404,
+    "not_eligible_to_vote": 403,
+    "already_voted": 409,
+    "voting_closed": 409,
+    "voting_open": 409,
+    "period_not_over": 409,
+    "dividend_already_paid": 409,
+    "not_brand_economy": 409,
 }
 
 _STATUS_CODES = {

@@ -1,8 +1,17 @@
+"""Every mechanism module that registers commands, imported so stored events can be read.
+
+A mechanism adds its module here (one line); `commands.command_from_payload` then knows
+its kinds. Nothing else in this module: it exists for the imports' side effect.
+"""
+
+from __future__ import annotations
+
 from zengzhi.domain import (
+    brand_commands,  # §7 coins, tokens, dividends, buyback
     commands,
     grant_commands,  # §4/§5 grants, releases, payments and tips
     local_life_commands,  # §6 commission split
     stable_points,  # §2 two tokens
 )
 
-__all__ = ["commands", "grant_commands", "local_life_commands", "stable_points"]
+__all__ = ["brand_commands", "commands", "grant_commands", "local_life_commands", "stable_points"]

@@ -114,6 +114,7 @@ class EntryKind(StrEnum):
     TOKEN_DIVIDEND_FUNDING = "token_dividend_funding"  # a period's profit share into the pool
     TOKEN_DIVIDEND = "token_dividend"  # the dividend pool paid pro rata to token holders
     TOKEN_BUYBACK = "token_buyback"  # the platform buys tokens back at or above the floor
+    TOKEN_TRANSFER = "token_transfer"  # a member gives brand tokens to another member
     # issue 4 (service)
     WITHDRAWAL_HOLD = "withdrawal_hold"  # member cash held for a requested withdrawal
     WITHDRAWAL_PAID = "withdrawal_paid"  # an approved withdrawal leaves the books

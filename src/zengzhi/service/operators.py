@@ -41,6 +41,10 @@ CAN: dict[str, frozenset[str]] = {
     "review_withdrawals": frozenset({"owner", "finance"}),
     "audit": frozenset({"owner", "auditor"}),
     "reports": EVERYONE,
+    # issue 6 §7 (brand membership): profit declared and dividends paid, buybacks, votes
+    "brand_dividend": frozenset({"owner", "finance"}),
+    "brand_buyback": frozenset({"owner", "finance"}),
+    "brand_governance": frozenset({"owner", "operator"}),
 }
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, RootTransaction
 
+from zengzhi.store.brand_repository import SqlBrand
 from zengzhi.store.daily_repository import SqlDaily
 from zengzhi.store.grant_repository import SqlGrants
 from zengzhi.store.local_life_repository import SqlLocalLife
@@ -75,6 +76,13 @@ class SqlUnitOfWork:
         if self._connection is None:
             raise RuntimeError("the unit of work is not open: use it in a `with` block")
         return SqlLocalLife(self._connection, self._database.is_sqlite)
+
+    @property
+    def brand(self) -> SqlBrand:
+        """Brand membership's repository (issue 6 §7) on the same transaction."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with` block")
+        return SqlBrand(self._connection, self._database.is_sqlite)
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -36,6 +36,12 @@ def mount_web(app: FastAPI) -> None:
     from zengzhi.web.stable_pages import router as stable_pages_router
 
     app.include_router(stable_pages_router)
+    # the member app's brand membership page (issue 6 §7)
+    from zengzhi.web.brand_pages import explorer as brand_explorer
+    from zengzhi.web.brand_pages import router as brand_router
+
+    app.include_router(brand_router)
+    app.include_router(brand_explorer)
 
     # the operator and merchant consoles (issue 7 §2, §3)
     from zengzhi.web.console import router as console_router

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from zengzhi.store import (
+    brand_tables,  # noqa: F401  (issue 6 §7: brand membership)
     daily_tables,  # noqa: F401  (issue 5: periodic settlement)
     grant_tables,  # noqa: F401  (issue 5: locked grants and shared purchase)
     local_life_tables,  # noqa: F401  (issue 6: local life's stores and agents)
