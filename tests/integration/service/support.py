@@ -141,8 +141,14 @@ class World:
 
 
 def make_service(url: str, clock: Clock) -> tuple[Service, ConsoleSmsProvider]:
+    # every test's journeys share one address (127.0.0.1) and, on PostgreSQL, one database
+    # for the whole session: the per-address limit is tested on its own with a low value
     settings = Settings(
-        environment="test", secret_key=SECRET, database_url=url, public_base_url="http://z.test"
+        environment="test",
+        secret_key=SECRET,
+        database_url=url,
+        public_base_url="http://z.test",
+        sms_per_ip_per_hour=100_000,
     )
     sms = ConsoleSmsProvider(stream=io.StringIO())
     return Service(Database(url), settings, sms, clock=clock), sms

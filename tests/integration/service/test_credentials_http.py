@@ -3,7 +3,13 @@ merchant request can be refused."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from tests.integration.service.support import World
+from zengzhi.service import accounts
+from zengzhi.service.errors import RateLimited
 
 
 def test_wrong_codes_lock_the_phone_and_a_right_code_then_fails_too(world: World) -> None:
@@ -143,3 +149,16 @@ def test_merchant_requests_are_refused_when_not_signed_right(world: World) -> No
     assert revoked.status_code == 204
     after = world.signed("shop-s", "GET", path)
     assert (after.status_code, after.json()["error"]["code"]) == (401, "unknown_key")
+
+
+def test_codes_are_limited_per_address_per_hour(world: World) -> None:
+    """Many phones from one address: the fourth code in an hour is refused, others go on."""
+    strict = world.service.settings.model_copy(update={"sms_per_ip_per_hour": 3})
+    svc = replace(world.service, settings=strict)
+    for n in range(3):
+        accounts.request_code(svc, world.economy, f"1380000005{n}", "register", "203.0.113.9")
+    with pytest.raises(RateLimited, match="too many codes from this address"):
+        accounts.request_code(svc, world.economy, "13800000059", "register", "203.0.113.9")
+    accounts.request_code(svc, world.economy, "13800000059", "register", "198.51.100.7")
+    world.clock.advance(3601)
+    accounts.request_code(svc, world.economy, "13800000058", "register", "203.0.113.9")
