@@ -29,7 +29,7 @@ from zengzhi.api.public import service_of
 from zengzhi.app.codec import config_from_json, config_to_mapping
 from zengzhi.domain.errors import DomainError
 from zengzhi.domain.money import FEN_PER_YUAN, MICRO_PER_POINT, format_fen, format_points
-from zengzhi.service import Service, accounts, operators, reports, wallet
+from zengzhi.service import Service, accounts, grants, operators, reports, wallet
 from zengzhi.service.accounts import authenticate
 from zengzhi.service.errors import InvalidInput, Unauthenticated
 from zengzhi.service.operators import CAN, require
@@ -897,6 +897,24 @@ def report_csv(request: Request, economy_id: str, report: str) -> Response:
             reports.to_csv(rows),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{economy_id}-{report}.csv"'},
+        )
+
+    return guarded(request, economy_id, "reports", page)
+
+
+# -- locked grants and shared purchase (issue 5, §4/§5) ---------------------------------------
+
+
+@router.get("/{economy_id}/releases", response_class=HTMLResponse)
+def releases_page(request: Request, economy_id: str) -> Response:
+    """Each settled day's releases per kind, and members by team performance."""
+
+    def page(ctx: Ctx) -> Response:
+        return ctx.render(
+            "console/releases.html",
+            nav="releases",
+            days=grants.release_days(ctx.svc, economy_id, 60),
+            teams=grants.team_performance(ctx.svc, economy_id, 50),
         )
 
     return guarded(request, economy_id, "reports", page)

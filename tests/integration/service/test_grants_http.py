@@ -3,9 +3,12 @@ released points, a merchant's signed tip, operators' daily release totals and te
 
 from __future__ import annotations
 
+import re
 import uuid
 
-from tests.integration.service.support import World, bootstrap
+import httpx
+
+from tests.integration.service.support import OWNER_PASSWORD, OWNER_PHONE, World, bootstrap
 from zengzhi.service.releases import release_due_days
 
 DAY = 86_400
@@ -83,6 +86,24 @@ def test_grants_for_members_merchants_and_operators(world: World) -> None:
     top = next(t for t in teams if t["member_id"] == member)
     assert top["team_size"] == 1
     assert world.http.get(f"{eco}/grants/days", headers=mine).status_code in (401, 403)
+
+    # the operator console shows the same days and teams
+    with httpx.Client(base_url=str(world.http.base_url), headers={"Accept-Language": "zh-CN"}) as b:
+        login = b.get("/console/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login)
+        assert token is not None
+        form = {"csrf_token": token.group(1), "phone": OWNER_PHONE, "password": OWNER_PASSWORD}
+        assert b.post("/console/login", data=form).status_code == 303
+        page = b.get(f"/console/{economy}/releases")
+        assert page.status_code == 200
+        assert f'href="/console/{economy}/releases"' in page.text
+        assert "每日释放" in page.text
+        assert "10.00" in page.text
+        assert member in page.text
+        assert (
+            'href="/console/' + world.economy + '/releases"'
+            not in b.get(f"/console/{world.economy}").text
+        )
 
 
 def test_a_pool_economy_has_no_grants(world: World) -> None:
