@@ -74,6 +74,7 @@ TX_KINDS = {
     "withdrawal_paid": N_("Withdrawal paid"),
     "withdrawal_returned": N_("Withdrawal rejected (cash returned)"),
     "adjustment": N_("Operator adjustment"),
+    "commission_split": N_("Store commission split"),  # local life (§6)
 }
 ACCOUNTS = {
     "member_cash": N_("Cash"),

@@ -42,6 +42,7 @@ TX_KINDS = {
     "exit": N_("Forced exit"),
     "burn": N_("Periodic burn"),
     "injection": N_("Operator injection"),
+    "commission_split": N_("Store commission split"),  # local life (§6)
 }
 ACCOUNTS = {
     "pool": N_("Pool"),
@@ -50,6 +51,10 @@ ACCOUNTS = {
     "injection_funding": N_("Operator financing"),
     "member_cash": N_("Member cash wallet"),
     "member_points": N_("Member points"),
+    # local life (§6)
+    "commission_funding": N_("Store commissions"),
+    "platform_profit": N_("Platform profit"),
+    "platform_unpaid": N_("Unclaimed rewards (platform)"),
 }
 ASSETS = {"cash": N_("Cash"), "points": N_("Points")}
 UNITS = {"cash": N_("yuan"), "points": N_("points")}

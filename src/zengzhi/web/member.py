@@ -79,6 +79,7 @@ TX_KINDS = {
     "withdrawal_paid": N_("Withdrawal paid"),
     "withdrawal_returned": N_("Withdrawal rejected: cash returned"),
     "adjustment": N_("Correction by the operator"),
+    "commission_split": N_("Reward from an order in a store"),  # local life (§6)
 }
 LEGS = {
     "member_points": N_("Points"),
