@@ -158,4 +158,6 @@ def test_a_customer_joins_through_the_store_qr_and_the_owner_sees_the_reward(
     expect(rewards).to_contain_text("直推人")
     assert owner.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(owner, "local-life-member-rewards-zh-375")
+    owner.get_by_role("link", name="明细").click()
+    expect(owner.locator("main")).to_contain_text("门店订单奖励")
     owner.context.close()

@@ -16,6 +16,7 @@ source).
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Protocol
@@ -41,24 +42,26 @@ class LocalLifeStore(Protocol):
 
     def agent(self, economy_id: str, level: str, region: str) -> str | None: ...
 
-    def referrer_of(self, economy_id: str, member_id: str) -> str | None: ...
+    def referral_chains(
+        self, economy_id: str, members: Collection[str]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """Each member's referrer and that referrer's referrer."""
+        ...
 
 
 def split_key(order: SettleOrderRequest) -> str:
     return f"{SplitStoreCommission.kind}:{order.order_id}"
 
 
-def referrers(store: LocalLifeStore, economy_id: str, member: str) -> tuple[str, ...]:
-    """The member's direct and indirect referrers (bound once, at registration)."""
-    chain: list[str] = []
-    at = member
-    for _ in range(2):
-        up = store.referrer_of(economy_id, at)
-        if up is None or up == member or up in chain:
+def referrers(member: str, chain: tuple[str | None, str | None]) -> tuple[str, ...]:
+    """The member's direct and indirect referrers (bound once, at registration) from the
+    two links above them; a loop in the tree never pays the buyer nor anyone twice."""
+    found: list[str] = []
+    for up in chain:
+        if up is None or up == member or up in found:
             break
-        chain.append(up)
-        at = up
-    return tuple(chain)
+        found.append(up)
+    return tuple(found)
 
 
 def region_paths(province: str, city: str, district: str) -> dict[str, str]:
@@ -72,50 +75,76 @@ def region_paths(province: str, city: str, district: str) -> dict[str, str]:
     return paths
 
 
-def decide_split(
-    store: LocalLifeStore, context: EffectContext, order: SettleOrderRequest
-) -> SplitStoreCommission:
-    """The split command for a new order, from the store's terms as they are now."""
-    rules = local_life_rules_from(context.config)
-    store_id = order.store_id or order.merchant_id or ""
-    terms = store.terms(context.economy_id, order.store_id) if order.store_id else None
+def _store_terms(
+    store: LocalLifeStore, context: EffectContext, store_id: str | None
+) -> tuple[Fraction, str | None, dict[str, str | None]]:
+    """A store's (commission, promoter, agents by level); kept for the rest of the batch,
+    which runs in one transaction, so one batch of a store's orders reads them once."""
+    cache: dict[str | None, Any] = context.scratch.setdefault("local_life.stores", {})
+    if store_id in cache:
+        found: tuple[Fraction, str | None, dict[str, str | None]] = cache[store_id]
+        return found
+    terms = store.terms(context.economy_id, store_id) if store_id else None
     agents: dict[str, str | None] = {}
     if terms is None:
-        commission, promoter = rules.commission, None
+        found = (local_life_rules_from(context.config).commission, None, agents)
     else:
-        commission, promoter = Fraction(terms.commission), terms.promoter
         for level, path in region_paths(terms.province, terms.city, terms.district).items():
             agents[level] = store.agent(context.economy_id, level, path)
+        found = (Fraction(terms.commission), terms.promoter, agents)
+    cache[store_id] = found
+    return found
+
+
+def decide_split(
+    store: LocalLifeStore,
+    context: EffectContext,
+    order: SettleOrderRequest,
+    chain: tuple[str | None, str | None],
+) -> SplitStoreCommission:
+    """The split command for a new order, from the store's terms as they are now."""
+    commission, promoter, agents = _store_terms(store, context, order.store_id)
     return SplitStoreCommission(
         member=order.member,
         amount_fen=order.amount_fen,
-        store_id=store_id,
+        store_id=order.store_id or order.merchant_id or "",
         merchant=order.merchant_id or "",
         commission=commission,
         promoter=promoter,
-        referrers=referrers(store, context.economy_id, order.member),
+        referrers=referrers(order.member, chain),
         district_agent=agents.get("district"),
         city_agent=agents.get("city"),
         province_agent=agents.get("province"),
     )
 
 
-def price_order(context: EffectContext, order: SettleOrderRequest) -> SettleOrderRequest:
-    """The order with its split's pool part; the split waits in the scratch for its effect."""
+def price_order(
+    context: EffectContext, orders: Sequence[SettleOrderRequest]
+) -> list[SettleOrderRequest]:
+    """The orders with their splits' pool parts; each split waits in the scratch for its
+    effect. Orders recorded before answer from the record (one lookup for the batch)."""
     uow: Any = context.uow
-    key = split_key(order)
-    recorded = uow.ledger.find_events(context.economy_id, {order.key, key})
+    keys = {k for order in orders for k in (order.key, split_key(order))}
+    recorded = uow.ledger.find_events(context.economy_id, keys)
     decided: dict[str, SplitStoreCommission] = context.scratch.setdefault(_DECIDED, {})
-    if order.key in recorded:  # settled (or refused) before: answer from the record
-        pool_fen = json.loads(recorded[order.key].payload).get("pool_fen")
-        if key in recorded:
-            found = command_from_payload(json.loads(recorded[key].payload))
-            if isinstance(found, SplitStoreCommission):
-                decided[order.key] = found
-        return replace(order, pool_fen=pool_fen)
-    command = decide_split(uow.local_life, context, order)
-    decided[order.key] = command
-    return replace(order, pool_fen=command.split(context.config).pool_fen)
+    new = [o.member for o in orders if o.key not in recorded]
+    chains = uow.local_life.referral_chains(context.economy_id, new) if new else {}
+    priced: list[SettleOrderRequest] = []
+    for order in orders:
+        key = split_key(order)
+        if order.key in recorded:  # settled (or refused) before: answer from the record
+            pool_fen = json.loads(recorded[order.key].payload).get("pool_fen")
+            if key in recorded:
+                found = command_from_payload(json.loads(recorded[key].payload))
+                if isinstance(found, SplitStoreCommission):
+                    decided[order.key] = found
+            priced.append(replace(order, pool_fen=pool_fen))
+            continue
+        chain = chains.get(order.member, (None, None))
+        command = decide_split(uow.local_life, context, order, chain)
+        decided[order.key] = command
+        priced.append(replace(order, pool_fen=command.split(context.config).pool_fen))
+    return priced
 
 
 def split_effects(context: EffectContext, order: SettleOrderRequest) -> list[CommandRequest]:

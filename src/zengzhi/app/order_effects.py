@@ -38,7 +38,7 @@ class EffectContext:
 OrderEffects = Callable[[EffectContext, SettleOrderRequest], list[CommandRequest]]
 _EFFECTS: dict[str, OrderEffects] = {}
 # a system whose orders feed the pool by its own rule (§6: the store's commission split)
-OrderPricing = Callable[[EffectContext, SettleOrderRequest], SettleOrderRequest]
+OrderPricing = Callable[[EffectContext, Sequence[SettleOrderRequest]], list[SettleOrderRequest]]
 _PRICING: dict[str, OrderPricing] = {}
 
 
@@ -48,8 +48,9 @@ def register_order_effects(system: str, effects: OrderEffects) -> None:
 
 
 def register_order_pricing(system: str, pricing: OrderPricing) -> None:
-    """Let `system` set each order's pool part (`pool_fen`) before it settles; runs
-    before the system's effects, which may read what it decided from `context.scratch`."""
+    """Let `system` set each order's pool part (`pool_fen`) before it settles (given the
+    whole batch, so it can read what it needs at once); runs before the system's effects,
+    which may read what it decided from `context.scratch`."""
     _PRICING[system] = pricing
 
 
@@ -75,9 +76,9 @@ def settle_orders(
     context = EffectContext(uow, economy_id, config, now)
     batch: list[SettleOrderRequest | CommandRequest] = []
     sizes: list[int] = []
+    if pricing is not None:
+        orders = pricing(context, orders)
     for order in orders:
-        if pricing is not None:
-            order = pricing(context, order)
         follow = [] if effects is None else effects(context, order)
         batch += [order, *follow]
         sizes.append(len(follow))

@@ -25,6 +25,7 @@ from zengzhi.domain.errors import InvalidRule
 from zengzhi.domain.holdings import Holdings
 from zengzhi.domain.local_life import (
     CommissionSplit,
+    LocalLifeRules,
     Role,
     Store,
     StoreOrder,
@@ -33,6 +34,18 @@ from zengzhi.domain.local_life import (
 )
 from zengzhi.domain.pool import Outcome, PoolEngine
 from zengzhi.domain.regional_agents import RegionAgents
+
+_PARSED: list[tuple[EconomyConfig, LocalLifeRules]] = []  # the last configuration's rules
+
+
+def _rules(config: EconomyConfig) -> LocalLifeRules:
+    """[split] and [[agents]] of `config`, parsed once per configuration object: a batch
+    of orders shares one, and parsing costs more than splitting."""
+    if _PARSED and _PARSED[0][0] is config:
+        return _PARSED[0][1]
+    rules = local_life_rules_from(config)
+    _PARSED[:] = [(config, rules)]
+    return rules
 
 
 def _optional(value: Any) -> str | None:
@@ -62,7 +75,7 @@ class SplitStoreCommission:
         return StoreOrder(self.member, self.amount_fen, store, self.referrers, agents)
 
     def split(self, config: EconomyConfig) -> CommissionSplit:
-        return split_commission(local_life_rules_from(config), self.order())
+        return split_commission(_rules(config), self.order())
 
     def payload(self) -> dict[str, Any]:
         return {

@@ -6,7 +6,7 @@ The split of each order is read back from the ledger's own record (the events of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -118,11 +118,26 @@ class SqlLocalLife:
         ).first()
         return found is not None
 
-    def referrer_of(self, economy_id: str, member_id: str) -> str | None:
-        c = s.member_accounts.c
-        found: str | None = self._conn.execute(
-            select(c.referrer).where(c.economy_id == economy_id, c.member_id == member_id)
-        ).scalar()
+    def referral_chains(
+        self, economy_id: str, members: Collection[str]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """Each member's referrer and that referrer's referrer, in one statement per 500."""
+        a, b = s.member_accounts.alias("a"), s.member_accounts.alias("b")
+        found: dict[str, tuple[str | None, str | None]] = {}
+        ordered = sorted(members)
+        for start in range(0, len(ordered), 500):
+            rows = self._conn.execute(
+                select(a.c.member_id, a.c.referrer, b.c.referrer)
+                .select_from(
+                    a.outerjoin(
+                        b, and_(b.c.economy_id == a.c.economy_id, b.c.member_id == a.c.referrer)
+                    )
+                )
+                .where(
+                    a.c.economy_id == economy_id, a.c.member_id.in_(ordered[start : start + 500])
+                )
+            )
+            found.update({r[0]: (r[1], r[2]) for r in rows})
         return found
 
     def referral_code(self, economy_id: str, member_id: str) -> str | None:

@@ -80,6 +80,7 @@ TX_KINDS = {
     "stable_exchange": N_("Stable points exchanged back to points"),
     "stable_cashout": N_("Stable points cashed out"),
     "buyback": N_("Points bought back by the platform and burned"),
+    "commission_split": N_("Store commission split"),  # local life (§6)
 }
 ACCOUNTS = {
     "member_cash": N_("Cash"),

@@ -48,6 +48,7 @@ TX_KINDS = {
     "stable_exchange": N_("Stable points exchanged back to points"),
     "stable_cashout": N_("Stable points cashed out"),
     "buyback": N_("Points bought back by the platform and burned"),
+    "commission_split": N_("Store commission split"),  # local life (§6)
 }
 ACCOUNTS = {
     "pool": N_("Pool"),
@@ -61,6 +62,10 @@ ACCOUNTS = {
     "stable_supply": N_("Stable points supply"),
     "member_stable": N_("Member stable points"),
     "platform_funding": N_("Platform funds"),
+    # local life (§6)
+    "commission_funding": N_("Store commissions"),
+    "platform_profit": N_("Platform profit"),
+    "platform_unpaid": N_("Unclaimed rewards (platform)"),
 }
 ASSETS = {"cash": N_("Cash"), "points": N_("Points"), "stable": N_("Stable points")}
 UNITS = {"cash": N_("yuan"), "points": N_("points"), "stable": N_("stable points")}

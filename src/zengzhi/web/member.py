@@ -83,6 +83,7 @@ TX_KINDS = {
     "stable_conversion": N_("Points converted to stable points"),
     "stable_payment": N_("Paid a merchant in stable points"),
     "buyback": N_("Points bought back by the platform and burned"),
+    "commission_split": N_("Reward from an order in a store"),  # local life (§6)
 }
 LEGS = {
     "member_points": N_("Points"),

@@ -40,6 +40,18 @@ ACTIONS: dict[str, tuple[str, str, Any, set[str]]] = {
     "read the audit log": ("GET", "/audit", None, {"owner", "auditor"}),
     "read a report": ("GET", "/reports/orders?format=csv", None, set(ROLES)),
     "settle due orders": ("POST", "/orders/settle-due", None, {"owner", "operator"}),
+    # local life (§6): allowed roles get past the role check (then wrong_system here)
+    "set a store's terms": (
+        "PUT", "/local-life/stores/s-1", {"merchant_id": "m", "commission": "0.2"},
+        {"owner", "operator"},
+    ),
+    "name an agent": (
+        "PUT", "/local-life/agents/province", {"member_id": "m_x", "province": "广东"},
+        {"owner", "operator"},
+    ),
+    "read local-life stores": ("GET", "/local-life/stores", None, set(ROLES)),
+    "read the split report": ("GET", "/local-life/reports/splits", None, set(ROLES)),
+    "read agents' earnings": ("GET", "/local-life/reports/agents", None, set(ROLES)),
 }  # fmt: skip
 
 
