@@ -87,6 +87,47 @@ class SqlDaily:
 
     # -- members and positions ----------------------------------------------------
 
+    def referred(self, economy_id: str) -> dict[str, str]:
+        """member -> referrer, for members whose referrer is another member of the economy.
+
+        Only the referred, so that a day's settlement reads no row per unreferred member.
+        """
+        m = t.members.alias("m")
+        r = t.members.alias("r")
+        rows = self._conn.execute(
+            select(m.c.member_id, m.c.referrer)
+            .join(r, and_(r.c.economy_id == m.c.economy_id, r.c.member_id == m.c.referrer))
+            .where(m.c.economy_id == economy_id, m.c.referrer != m.c.member_id)
+        ).all()
+        return {row[0]: row[1] for row in rows}
+
+    def config_history(self, economy_id: str) -> list[tuple[int, str]]:
+        """(in force from, configuration) per version, oldest first: version 1 from the start.
+
+        A later version is in force from its `effective_at`, once it has been applied.
+        """
+        from zengzhi.store.service_tables import config_changes
+
+        c, k = t.economy_configs.c, config_changes.c
+        rows = self._conn.execute(
+            select(c.version, c.config, k.effective_at, k.applied_at)
+            .join_from(
+                t.economy_configs,
+                config_changes,
+                (k.economy_id == c.economy_id) & (k.version == c.version),
+                isouter=True,
+            )
+            .where(c.economy_id == economy_id)
+            .order_by(c.version)
+        ).all()
+        history = []
+        for row in rows:
+            if row.version == 1:
+                history.append((0, row.config))
+            elif row.applied_at is not None and row.effective_at is not None:
+                history.append((row.effective_at, row.config))
+        return history
+
     def referrers(self, economy_id: str) -> dict[str, str | None]:
         """Every member and their referrer, by member id."""
         m = t.members.c
@@ -96,10 +137,21 @@ class SqlDaily:
         return {r[0]: r[1] for r in rows}
 
     def positions(self, economy_id: str) -> dict[str, tuple[int, int]]:
-        """member -> (quota fen, micro-shares)."""
+        """member -> (quota fen, micro-shares), in member id order."""
         p = d.daily_positions.c
+        if not self._sqlite:  # a million rows: the driver's tuples, not SQLAlchemy rows
+            raw: Any = self._conn.connection.driver_connection
+            with raw.cursor() as cursor:
+                cursor.execute(
+                    "SELECT member_id, quota_fen, shares_micro FROM daily_positions"
+                    " WHERE economy_id = %s ORDER BY member_id",
+                    (economy_id,),
+                )
+                return {m: (q, sh) for m, q, sh in cursor.fetchall()}
         rows = self._conn.execute(
-            select(p.member_id, p.quota_fen, p.shares_micro).where(p.economy_id == economy_id)
+            select(p.member_id, p.quota_fen, p.shares_micro)
+            .where(p.economy_id == economy_id)
+            .order_by(p.member_id)
         ).all()
         return {r[0]: (r[1], r[2]) for r in rows}
 
@@ -127,7 +179,12 @@ class SqlDaily:
             )
             return
         raw: Any = self._conn.connection.driver_connection
-        sql = "COPY daily_positions (economy_id, member_id, quota_fen, shares_micro) FROM STDIN"
+        sql = (
+            "COPY daily_positions (economy_id, member_id, quota_fen, shares_micro)"
+            " FROM STDIN (FORMAT BINARY)"
+        )
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            for m, q, s in rows:
-                copy.write_row((economy_id, m, q, s))
+            copy.set_types(["text", "text", "int8", "int8"])
+            write = copy.write_row
+            for m, q, sh in rows:
+                write((economy_id, m, q, sh))

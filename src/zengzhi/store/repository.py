@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 _PAGE = 2000
 _STAGING = {
     "zz_stage_accounts": "kind text, holder text, asset text, is_source bool, created_at int8",
-    "zz_stage_deltas": "kind text, holder text, asset text, delta int8",
+    "zz_stage_deltas": "kind text, holder text, asset text, delta int8, is_source bool",
     "zz_stage_members": (
         "member_id text, created_at int8, join_seq int8, points_micro int8, cash_fen int8,"
         " cycle_spend_fen int8, exits int4, exit_key int8"
@@ -239,8 +239,8 @@ class SqlLedger:
 
     def _write_rows_unwrapped(self, batch: BatchWrite) -> None:
         eid, now = batch.economy_id, batch.recorded_at
-        self._accounts(eid, batch.balance_deltas, now)
-        self._balances(eid, batch.balance_deltas)
+        new = self._accounts(eid, batch.balance_deltas, now)
+        self._balances(eid, batch.balance_deltas, new)
         self._insert(
             t.events,
             [
@@ -350,18 +350,22 @@ class SqlLedger:
             for row in rows:
                 cp.write_row(row)
 
-    def _accounts(self, eid: str, deltas: dict[AccountKey, int], now: int) -> None:
-        """Open the accounts this batch touches for the first time, with a zero balance."""
+    def _accounts(self, eid: str, deltas: dict[AccountKey, int], now: int) -> list[AccountKey]:
+        """Open the accounts this batch touches for the first time; returns them.
+
+        SQLite gives each a zero balance here; PostgreSQL creates the balance row in
+        `_balances`' upsert, with the batch's change, in the same statement.
+        """
         known = self._db.known_accounts.setdefault(eid, set())
         new = [key for key in deltas if key not in known and key not in self._opened]
         if not new:
-            return
+            return new
         self._opened.update(new)
-        rows = [(eid, kind, holder, asset, is_source(kind), now) for kind, holder, asset in new]
-        zeros = [(eid, kind, holder, asset, 0, is_source(kind)) for kind, holder, asset in new]
         cols = "(economy_id, kind, holder, asset, is_source, created_at)"
-        bcols = "(economy_id, kind, holder, asset, balance, is_source)"
         if self._db.is_sqlite:
+            rows = [(eid, kind, holder, asset, is_source(kind), now) for kind, holder, asset in new]
+            zeros = [(eid, kind, holder, asset, 0, is_source(kind)) for kind, holder, asset in new]
+            bcols = "(economy_id, kind, holder, asset, balance, is_source)"
             self._conn.exec_driver_sql(
                 f"INSERT INTO accounts {cols} VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
@@ -371,15 +375,13 @@ class SqlLedger:
                 zeros,
             )
         else:
-            self._stage("zz_stage_accounts", [r[1:] for r in rows])
+            self._stage(
+                "zz_stage_accounts",
+                [(kind, holder, asset, is_source(kind), now) for kind, holder, asset in new],
+            )
             self._pg(
                 f"INSERT INTO accounts {cols} SELECT %(e)s, kind, holder, asset, is_source,"
                 " created_at FROM zz_stage_accounts ON CONFLICT DO NOTHING",
-                {"e": eid},
-            )
-            self._pg(
-                f"INSERT INTO balances {bcols} SELECT %(e)s, kind, holder, asset, 0, is_source"
-                " FROM zz_stage_accounts ON CONFLICT DO NOTHING",
                 {"e": eid},
             )
             self._pg("DELETE FROM zz_stage_accounts", {})
@@ -388,24 +390,34 @@ class SqlLedger:
             known.update(new)
 
         self._on_commit(remember)
+        return new
 
-    def _balances(self, eid: str, deltas: dict[AccountKey, int]) -> None:
+    def _balances(self, eid: str, deltas: dict[AccountKey, int], new: list[AccountKey]) -> None:
         """Add the batch's net change to every touched balance (the CHECK sees the result)."""
-        rows = [(amount, eid, k, h, a) for (k, h, a), amount in deltas.items() if amount]
-        if not rows:
-            return
         if self._db.is_sqlite:
-            self._conn.exec_driver_sql(
-                "UPDATE balances SET balance = balance + ? WHERE economy_id = ? AND kind = ?"
-                " AND holder = ? AND asset = ?",
-                rows,
-            )
+            rows = [(amount, eid, k, h, a) for (k, h, a), amount in deltas.items() if amount]
+            if rows:
+                self._conn.exec_driver_sql(
+                    "UPDATE balances SET balance = balance + ? WHERE economy_id = ? AND kind = ?"
+                    " AND holder = ? AND asset = ?",
+                    rows,
+                )
             return
-        self._stage("zz_stage_deltas", [(*row[2:], row[0]) for row in rows])
+        # one upsert opens new balances (at their change, zero included) and moves the rest
+        opened = set(new)
+        staged = [
+            (k, h, a, amount, is_source(k))
+            for (k, h, a), amount in deltas.items()
+            if amount or (k, h, a) in opened
+        ]
+        if not staged:
+            return
+        self._stage("zz_stage_deltas", staged)
         self._pg(
-            "UPDATE balances AS b SET balance = b.balance + v.delta FROM zz_stage_deltas AS v"
-            " WHERE b.economy_id = %(e)s AND b.kind = v.kind AND b.holder = v.holder"
-            " AND b.asset = v.asset",
+            "INSERT INTO balances AS b (economy_id, kind, holder, asset, balance, is_source)"
+            " SELECT %(e)s, kind, holder, asset, delta, is_source FROM zz_stage_deltas"
+            " ON CONFLICT (economy_id, kind, holder, asset)"
+            " DO UPDATE SET balance = b.balance + excluded.balance",
             {"e": eid},
         )
         self._pg("DELETE FROM zz_stage_deltas", {})
