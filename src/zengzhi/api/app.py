@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 import zengzhi
-from zengzhi.api import auth, members, merchants, operators
+from zengzhi.api import auth, dividends, members, merchants, operators
 from zengzhi.api.errors import ErrorResponse, install_error_handlers
 from zengzhi.api.metrics import Metrics
 from zengzhi.api.public import router as public_router
@@ -77,6 +77,7 @@ def create_app(
 
     for router in (auth.router, members.router, merchants.router, operators.router):
         app.include_router(router)
+    app.include_router(dividends.router)  # §3 daily dividends (issue 5)
     app.include_router(public_router)  # the public disclosure API (issue 4 §6)
     mount_web(app)
     return app

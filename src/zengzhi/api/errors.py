@@ -71,6 +71,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "order_closed": 409,
     "already_reviewed": 409,
     "sms_failed": 503,
+    # issue 5 §3: daily dividends
+    "not_cyclic_purchase": 409,
+    "day_not_over": 409,
 }
 
 _STATUS_CODES = {

@@ -6,12 +6,18 @@ bulk statement (binary COPY on PostgreSQL), never one UPDATE per member.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, and_, case, delete, func, insert, select
 
+from zengzhi.domain.quota import SHARE_SCALE
 from zengzhi.store import daily_tables as d
 from zengzhi.store import tables as t
+
+if TYPE_CHECKING:
+    from zengzhi.store.database import Database
 
 
 class SqlDaily:
@@ -188,3 +194,108 @@ class SqlDaily:
             write = copy.write_row
             for m, q, sh in rows:
                 write((economy_id, m, q, sh))
+
+    # -- reports (issue 5 §5: members' and operators' views) ------------------------
+
+    def jobs(self, economy_id: str, kind: str, limit: int) -> list[Any]:
+        """The latest settled periods, newest first."""
+        j = d.daily_jobs.c
+        return list(
+            self._conn.execute(
+                select(d.daily_jobs)
+                .where(j.economy_id == economy_id, j.kind == kind)
+                .order_by(j.period.desc())
+                .limit(limit)
+            )
+        )
+
+    def paid_by_event(self, economy_id: str, event_seqs: list[int]) -> dict[int, dict[str, int]]:
+        """Per payout event: each transaction kind's total moved out of the dividend pool
+        (`daily_dividend_pro_rata`, `..._tier`, `..._return`), the pools funded
+        (`daily_dividend_funding`, into the pool) and the number of payments (`payments`)."""
+        if not event_seqs:
+            return {}
+        x, p = t.transactions.c, t.postings.c
+        rows = self._conn.execute(
+            select(x.event_seq, x.kind, p.kind, func.sum(p.amount), func.count())
+            .join_from(
+                t.transactions,
+                t.postings,
+                and_(p.economy_id == x.economy_id, p.tx_seq == x.seq),
+            )
+            .where(x.economy_id == economy_id, x.event_seq.in_(event_seqs))
+            .group_by(x.event_seq, x.kind, p.kind)
+        ).all()
+        found: dict[int, dict[str, int]] = {seq: {"payments": 0} for seq in event_seqs}
+        for seq, tx_kind, account, total, count in rows:
+            if account == "daily_dividend_pool":
+                found[seq][tx_kind] = abs(int(total))
+            elif account == "member_cash":
+                found[seq]["payments"] += int(count)
+        return found
+
+    def member_payouts(
+        self, economy_id: str, member_id: str, event_seqs: list[int]
+    ) -> dict[int, dict[str, int]]:
+        """What one member received from each of the given payout events, by kind."""
+        if not event_seqs:
+            return {}
+        x, p = t.transactions.c, t.postings.c
+        rows = self._conn.execute(
+            select(x.event_seq, x.kind, func.sum(p.amount))
+            .join_from(
+                t.postings,
+                t.transactions,
+                and_(p.economy_id == x.economy_id, p.tx_seq == x.seq),
+            )
+            .where(
+                p.economy_id == economy_id,
+                p.holder == member_id,
+                p.kind == "member_cash",
+                x.event_seq.in_(event_seqs),
+            )
+            .group_by(x.event_seq, x.kind)
+        ).all()
+        found: dict[int, dict[str, int]] = {}
+        for seq, kind, total in rows:
+            found.setdefault(seq, {})[kind] = int(total)
+        return found
+
+    def share_counts(self, economy_id: str) -> list[tuple[int, int, int]]:
+        """(whole shares, members, members holding quota) per whole-share count."""
+        p = d.daily_positions.c
+        whole = (p.shares_micro // SHARE_SCALE).label("whole")
+        with_quota = func.sum(case((p.quota_fen > 0, 1), else_=0))
+        rows = self._conn.execute(
+            select(whole, func.count(), with_quota)
+            .where(p.economy_id == economy_id)
+            .group_by(whole)
+        ).all()
+        return [(int(r[0]), int(r[1]), int(r[2] or 0)) for r in rows]
+
+    def current_config(self, economy_id: str) -> str | None:
+        """The economy's configuration in force now (None for an unknown economy)."""
+        e, c = t.economies.c, t.economy_configs.c
+        found: str | None = self._conn.execute(
+            select(c.config)
+            .join_from(
+                t.economies,
+                t.economy_configs,
+                and_(c.economy_id == e.economy_id, c.version == e.config_version),
+            )
+            .where(e.economy_id == economy_id)
+        ).scalar()
+        return found
+
+
+@contextmanager
+def daily_reading(database: Database) -> Iterator[SqlDaily]:
+    """Reads for the §3 reports on one consistent snapshot that never blocks the writer."""
+    options: dict[str, Any] = {"zz_read_only": True}
+    if not database.is_sqlite:
+        options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    with (
+        database.engine.connect().execution_options(**options) as connection,
+        connection.begin(),
+    ):
+        yield SqlDaily(connection, database.is_sqlite)
