@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from zengzhi.store.database import Database
 
 
-_BULK = 20_000  # positions from which PostgreSQL rewrites only the changed rows
-
-
 class SqlDaily:
     def __init__(self, connection: Connection, is_sqlite: bool) -> None:
         self._conn = connection
@@ -174,11 +171,7 @@ class SqlDaily:
         return (0, 0) if row is None else (row[0], row[1])
 
     def replace_positions(self, economy_id: str, rows: list[tuple[str, int, int]]) -> None:
-        """Write every member's position at once: one DELETE, then one bulk insert (or, for
-        very many members on PostgreSQL, only the changes: `_bulk_positions`)."""
-        if not self._sqlite and len(rows) >= _BULK:
-            self._bulk_positions(self._conn.connection.driver_connection, economy_id, rows)
-            return
+        """Write every member's position at once: one DELETE, then one bulk insert."""
         self._conn.execute(
             delete(d.daily_positions).where(d.daily_positions.c.economy_id == economy_id)
         )
@@ -201,49 +194,6 @@ class SqlDaily:
             write = copy.write_row
             for m, q, sh in rows:
                 write((economy_id, m, q, sh))
-
-    def _bulk_positions(self, raw: Any, economy_id: str, rows: list[tuple[str, int, int]]) -> None:
-        """PostgreSQL, very many members: COPY into an analysed staging table, then rewrite
-        only the rows that changed (one UPDATE ... FROM), add the new, drop the gone.
-
-        Cheaper than deleting and re-inserting a million rows, each re-checking its
-        foreign key; `replace_positions` deletes nothing itself on this path.
-        """
-        e = {"e": economy_id}
-        with raw.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS zz_stage_positions"
-                " (member_id text, quota_fen int8, shares_micro int8) ON COMMIT DELETE ROWS"
-            )
-            with cursor.copy(
-                "COPY zz_stage_positions (member_id, quota_fen, shares_micro)"
-                " FROM STDIN (FORMAT BINARY)"
-            ) as copy:
-                copy.set_types(["text", "int8", "int8"])
-                write = copy.write_row
-                for row in rows:
-                    write(row)
-            cursor.execute("ANALYZE zz_stage_positions")
-            cursor.execute(
-                "UPDATE daily_positions AS p SET quota_fen = s.quota_fen,"
-                " shares_micro = s.shares_micro FROM zz_stage_positions AS s"
-                " WHERE p.economy_id = %(e)s AND p.member_id = s.member_id"
-                " AND (p.quota_fen <> s.quota_fen OR p.shares_micro <> s.shares_micro)",
-                e,
-            )
-            cursor.execute(
-                "INSERT INTO daily_positions (economy_id, member_id, quota_fen, shares_micro)"
-                " SELECT %(e)s::text, s.member_id, s.quota_fen, s.shares_micro"
-                " FROM zz_stage_positions AS s WHERE NOT EXISTS (SELECT 1 FROM daily_positions p"
-                " WHERE p.economy_id = %(e)s::text AND p.member_id = s.member_id)",
-                e,
-            )
-            cursor.execute(
-                "DELETE FROM daily_positions AS p WHERE p.economy_id = %(e)s AND NOT EXISTS"
-                " (SELECT 1 FROM zz_stage_positions s WHERE s.member_id = p.member_id)",
-                e,
-            )
-            cursor.execute("DELETE FROM zz_stage_positions")
 
     # -- reports (issue 5 §5: members' and operators' views) ------------------------
 

@@ -69,9 +69,6 @@ _PG_TYPES: dict[type, str] = {
     Boolean: "bool",
 }
 _KEY_CHUNK = 500
-# A batch touching this many accounts or members (a day's dividends to every member) is
-# written by set-based joins against analysed staging tables instead of a probe per row.
-_BULK = 20_000
 
 
 class SqlLedger:
@@ -242,11 +239,8 @@ class SqlLedger:
 
     def _write_rows_unwrapped(self, batch: BatchWrite) -> None:
         eid, now = batch.economy_id, batch.recorded_at
-        if not self._db.is_sqlite and len(batch.balance_deltas) >= _BULK:
-            self._bulk_balances(eid, batch.balance_deltas, now)
-        else:
-            new = self._accounts(eid, batch.balance_deltas, now)
-            self._balances(eid, batch.balance_deltas, new)
+        new = self._accounts(eid, batch.balance_deltas, now)
+        self._balances(eid, batch.balance_deltas, new)
         self._insert(
             t.events,
             [
@@ -278,10 +272,7 @@ class SqlLedger:
                 for o in batch.orders
             ],
         )  # fmt: skip
-        if not self._db.is_sqlite and len(batch.members) >= _BULK:
-            self._bulk_members(eid, batch.members, now)
-        else:
-            self._members(eid, batch.members, now)
+        self._members(eid, batch.members, now)
         self._insert(
             t.checkpoints,
             [
@@ -430,83 +421,6 @@ class SqlLedger:
             {"e": eid},
         )
         self._pg("DELETE FROM zz_stage_deltas", {})
-
-    def _bulk_balances(self, eid: str, deltas: dict[AccountKey, int], now: int) -> None:
-        """PostgreSQL, very many accounts: find which exist with one hash join, open the rest,
-        then add every change with one UPDATE ... FROM (no index probe per account)."""
-        self._stage(
-            "zz_stage_deltas",
-            [(k, h, a, amount, is_source(k)) for (k, h, a), amount in deltas.items()],
-        )
-        self._pg("ANALYZE zz_stage_deltas", {})
-        with self._raw().cursor() as cursor:
-            cursor.execute(
-                "SELECT s.kind, s.holder, s.asset FROM zz_stage_deltas s JOIN accounts a"
-                " ON a.economy_id = %(e)s AND a.kind = s.kind AND a.holder = s.holder"
-                " AND a.asset = s.asset",
-                {"e": eid},
-            )
-            existing = set(cursor.fetchall())
-        new = [key for key in deltas if key not in existing]
-        if new:
-            known = self._db.known_accounts.setdefault(eid, set())
-            self._opened.update(new)
-            self._stage(
-                "zz_stage_accounts",
-                [(kind, holder, asset, is_source(kind), now) for kind, holder, asset in new],
-            )
-            self._pg(
-                "INSERT INTO accounts (economy_id, kind, holder, asset, is_source, created_at)"
-                " SELECT %(e)s, kind, holder, asset, is_source, created_at FROM zz_stage_accounts",
-                {"e": eid},
-            )
-            self._pg(
-                "INSERT INTO balances (economy_id, kind, holder, asset, balance, is_source)"
-                " SELECT %(e)s, kind, holder, asset, 0, is_source FROM zz_stage_accounts",
-                {"e": eid},
-            )
-            self._pg("DELETE FROM zz_stage_accounts", {})
-
-            def remember() -> None:
-                known.update(new)
-
-            self._on_commit(remember)
-        self._pg(
-            "UPDATE balances AS b SET balance = b.balance + s.delta FROM zz_stage_deltas AS s"
-            " WHERE b.economy_id = %(e)s AND b.kind = s.kind AND b.holder = s.holder"
-            " AND b.asset = s.asset AND s.delta <> 0",
-            {"e": eid},
-        )
-        self._pg("DELETE FROM zz_stage_deltas", {})
-
-    def _bulk_members(self, eid: str, positions: list[MemberPosition], now: int) -> None:
-        """PostgreSQL, very many members: one UPDATE ... FROM for those stored, one INSERT
-        for the new (hash joins on an analysed staging table, not a probe per member)."""
-        self._stage(
-            "zz_stage_members",
-            [
-                (p.member_id, now, p.join_seq, p.points_micro, p.cash_fen, p.cycle_spend_fen,
-                 p.exits, p.exit_key)
-                for p in positions
-            ],
-        )  # fmt: skip
-        self._pg("ANALYZE zz_stage_members", {})
-        self._pg(
-            "UPDATE members AS m SET join_seq = COALESCE(m.join_seq, s.join_seq),"
-            " points_micro = s.points_micro, cash_fen = s.cash_fen,"
-            " cycle_spend_fen = s.cycle_spend_fen, exits = s.exits, exit_key = s.exit_key"
-            " FROM zz_stage_members AS s WHERE m.economy_id = %(e)s AND m.member_id = s.member_id",
-            {"e": eid},
-        )
-        self._pg(
-            "INSERT INTO members (economy_id, member_id, created_at, join_seq, points_micro,"
-            " cash_fen, cycle_spend_fen, exits, exit_key)"
-            " SELECT %(e)s::text, s.* FROM zz_stage_members s"
-            " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.economy_id = %(e)s::text"
-            " AND m.member_id = s.member_id)",
-            {"e": eid},
-        )
-        self._pg("DELETE FROM zz_stage_members", {})
 
     def _members(self, eid: str, positions: list[MemberPosition], now: int) -> None:
         if not positions:

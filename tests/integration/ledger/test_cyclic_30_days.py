@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
 from tests.integration.ledger.support import scalar, verify
@@ -27,7 +26,7 @@ from zengzhi.domain.quota import SHARE_SCALE, Positions, QuotaRules, accrue_purc
 from zengzhi.domain.referral_tree import ReferralTree
 from zengzhi.presets import load_preset
 from zengzhi.service.operators import changed_config
-from zengzhi.store import Database, daily_repository, repository
+from zengzhi.store import Database
 
 DAYS = 30
 # henry refers m01-m06 and never buys: his referral shares earn nothing without quota;
@@ -134,20 +133,7 @@ def _books_balance(db: Database, eid: str) -> None:
 
 
 def test_thirty_days_of_cyclic_purchase(db: Database, economy_id: str) -> None:
-    thirty_days(db, economy_id)
-
-
-def test_thirty_days_through_the_bulk_statements(
-    db: Database, economy_id: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # PostgreSQL writes a million members' balances, cash and positions by joins against
-    # analysed staging tables; with the threshold at 1 every batch here takes that path
-    monkeypatch.setattr(repository, "_BULK", 1)
-    monkeypatch.setattr(daily_repository, "_BULK", 1)
-    thirty_days(db, economy_id)
-
-
-def thirty_days(db: Database, eid: str) -> None:
+    eid = economy_id
     engines = cyclic(db, eid)
     _join_referred(db, eid)
     days = plan()
