@@ -12,16 +12,29 @@ out the same). A rule change in the middle of a catch-up applies from its own da
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import text
+from typer.testing import CliRunner
 
 from tests.integration.ledger.support import scalar, verify
-from tests.integration.ledger.test_daily import DAY1, YUAN, at, cyclic, order, settle
-from zengzhi.app import EngineCache
+from tests.integration.ledger.test_daily import (
+    DAY1,
+    YUAN,
+    at,
+    cyclic,
+    golden_economy,
+    order,
+    settle,
+)
+from zengzhi.app import EngineCache, daily
 from zengzhi.app.codec import config_to_json
+from zengzhi.app.verify_rules import RulesReport, verify_rules
+from zengzhi.cli import app
 from zengzhi.domain.daily_dividends import DividendRules, settle_dividends
+from zengzhi.domain.daily_payout import PayDailyDividends
 from zengzhi.domain.quota import SHARE_SCALE, Positions, QuotaRules, accrue_purchases
 from zengzhi.domain.referral_tree import ReferralTree
 from zengzhi.presets import load_preset
@@ -172,6 +185,8 @@ def test_thirty_days_of_cyclic_purchase(db: Database, economy_id: str) -> None:
     _books_balance(db, eid)
     report = verify(db, eid)
     assert report.ok, report.problems
+    derived = _verify_rules(db, eid)
+    assert (derived.days, derived.problems) == (DAYS, [])
     # settling again pays nothing more, also from a cold engine cache
     again = settle(db, EngineCache(), eid, _day(DAYS), _after(DAYS, 5))
     assert [s.replayed for s in again] == [True]
@@ -217,3 +232,49 @@ def test_a_catch_up_settles_each_day_under_the_rules_in_force_that_day(
     assert cash == 300 * YUAN + 2_000 * YUAN * 10 // 110
     report = verify(db, eid)
     assert report.ok, report.problems
+
+
+def _verify_rules(db: Database, eid: str) -> RulesReport:
+    return db.run(lambda uow: verify_rules(uow, eid))
+
+
+def test_verify_rules_names_the_day_whose_payout_breaks_the_rules(
+    db: Database, economy_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eid = economy_id
+    engines = golden_economy(db, eid)
+    order(db, engines, eid, "o4", "dave", 5_000 * YUAN, at(_day(3), 9))
+    settle(db, engines, eid, _day(2), _after(2))
+    assert _verify_rules(db, eid).ok
+
+    # day 3 (5,000 yuan of sales; alice holds 10 of 110 shares: 136.36 yuan) is paid with
+    # 100 yuan moved from alice to bob: balanced, recorded, replayable
+    honest = daily.payout_of
+
+    def tampered(day: str, result: Any, ids: Any) -> PayDailyDividends:
+        paid = honest(day, result, ids)
+        moved = tuple(
+            (m, fen - 100 * YUAN if m == "alice" else fen + 100 * YUAN if m == "bob" else fen)
+            for m, fen in paid.pro_rata
+        )
+        return replace(paid, pro_rata=moved)
+
+    monkeypatch.setattr(daily, "payout_of", tampered)
+    settle(db, engines, eid, _day(3), _after(3))
+    monkeypatch.undo()
+    assert verify(db, eid).ok  # the ledger alone cannot tell: the books are consistent
+    report = _verify_rules(db, eid)
+    assert report.days == 3
+    assert not report.ok
+    assert report.problems == [
+        "day 2026-03-03: pro rata payments differ:"
+        " alice recorded 3636 fen, rules 13636, bob recorded 132727 fen, rules 122727"
+    ]
+    # and from the command line, the day is named and the exit code says so
+    runner = CliRunner()
+    url = db.engine.url.render_as_string(hide_password=False)
+    result = runner.invoke(app, ["verify", eid, "--rules", "--url", url])
+    assert result.exit_code == 1
+    assert "day 2026-03-03: pro rata payments differ" in result.output
+    fine = runner.invoke(app, ["verify", eid, "--url", url])
+    assert fine.exit_code == 0, fine.output
