@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
