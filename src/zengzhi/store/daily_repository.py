@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, case, delete, func, insert, select
 from zengzhi.domain.quota import SHARE_SCALE
 from zengzhi.store import daily_tables as d
 from zengzhi.store import tables as t
+from zengzhi.store.copy_rows import copy_rows
 
 if TYPE_CHECKING:
     from zengzhi.store.database import Database
@@ -185,15 +186,12 @@ class SqlDaily:
             )
             return
         raw: Any = self._conn.connection.driver_connection
-        sql = (
-            "COPY daily_positions (economy_id, member_id, quota_fen, shares_micro)"
-            " FROM STDIN (FORMAT BINARY)"
+        copy_rows(
+            raw,
+            "daily_positions (economy_id, member_id, quota_fen, shares_micro)",
+            ["text", "text", "int8", "int8"],
+            [(economy_id, m, q, sh) for m, q, sh in rows],
         )
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            copy.set_types(["text", "text", "int8", "int8"])
-            write = copy.write_row
-            for m, q, sh in rows:
-                write((economy_id, m, q, sh))
 
     # -- reports (issue 5 §5: members' and operators' views) ------------------------
 

@@ -46,6 +46,7 @@ from zengzhi.domain.pool import MemberState, PoolState
 from zengzhi.ledger.chain import GENESIS
 from zengzhi.ledger.model import AccountKey, Checkpoint, Leg, Transaction, is_source
 from zengzhi.store import tables as t
+from zengzhi.store.copy_rows import copy_rows
 
 if TYPE_CHECKING:
     from zengzhi.store.database import Database
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 _PAGE = 2000
 _STAGING = {
     "zz_stage_accounts": "kind text, holder text, asset text, is_source bool, created_at int8",
-    "zz_stage_deltas": "kind text, holder text, asset text, delta int8, is_source bool",
+    "zz_stage_deltas": "kind text, holder text, asset text, delta int8",
     "zz_stage_members": (
         "member_id text, created_at int8, join_seq int8, points_micro int8, cash_fen int8,"
         " cycle_spend_fen int8, exits int4, exit_key int8"
@@ -239,8 +240,8 @@ class SqlLedger:
 
     def _write_rows_unwrapped(self, batch: BatchWrite) -> None:
         eid, now = batch.economy_id, batch.recorded_at
-        new = self._accounts(eid, batch.balance_deltas, now)
-        self._balances(eid, batch.balance_deltas, new)
+        self._accounts(eid, batch.balance_deltas, now)
+        self._balances(eid, batch.balance_deltas)
         self._insert(
             t.events,
             [
@@ -320,11 +321,8 @@ class SqlLedger:
                 f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows
             )
             return
-        sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-        with self._raw().cursor() as cursor, cursor.copy(sql) as copy:
-            copy.set_types([_PG_TYPES[type(c.type)] for c in table.columns])
-            for row in rows:
-                copy.write_row(row)
+        types = [_PG_TYPES[type(c.type)] for c in table.columns]
+        copy_rows(self._raw(), f"{table.name} ({', '.join(names)})", types, rows)
 
     def _stage(self, name: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """PostgreSQL: binary-COPY rows into a per-connection staging table (emptied at commit).
@@ -345,27 +343,20 @@ class SqlLedger:
 
             self._on_commit(created)
         types = [column.split()[1] for column in _STAGING[name].split(", ")]
-        with raw.cursor() as cursor, cursor.copy(f"COPY {name} FROM STDIN (FORMAT BINARY)") as cp:
-            cp.set_types(types)
-            for row in rows:
-                cp.write_row(row)
+        copy_rows(raw, name, types, rows)
 
-    def _accounts(self, eid: str, deltas: dict[AccountKey, int], now: int) -> list[AccountKey]:
-        """Open the accounts this batch touches for the first time; returns them.
-
-        SQLite gives each a zero balance here; PostgreSQL creates the balance row in
-        `_balances`' upsert, with the batch's change, in the same statement.
-        """
+    def _accounts(self, eid: str, deltas: dict[AccountKey, int], now: int) -> None:
+        """Open the accounts this batch touches for the first time, with a zero balance."""
         known = self._db.known_accounts.setdefault(eid, set())
         new = [key for key in deltas if key not in known and key not in self._opened]
         if not new:
-            return new
+            return
         self._opened.update(new)
+        rows = [(eid, kind, holder, asset, is_source(kind), now) for kind, holder, asset in new]
+        zeros = [(eid, kind, holder, asset, 0, is_source(kind)) for kind, holder, asset in new]
         cols = "(economy_id, kind, holder, asset, is_source, created_at)"
+        bcols = "(economy_id, kind, holder, asset, balance, is_source)"
         if self._db.is_sqlite:
-            rows = [(eid, kind, holder, asset, is_source(kind), now) for kind, holder, asset in new]
-            zeros = [(eid, kind, holder, asset, 0, is_source(kind)) for kind, holder, asset in new]
-            bcols = "(economy_id, kind, holder, asset, balance, is_source)"
             self._conn.exec_driver_sql(
                 f"INSERT INTO accounts {cols} VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
@@ -375,13 +366,15 @@ class SqlLedger:
                 zeros,
             )
         else:
-            self._stage(
-                "zz_stage_accounts",
-                [(kind, holder, asset, is_source(kind), now) for kind, holder, asset in new],
-            )
+            self._stage("zz_stage_accounts", [r[1:] for r in rows])
             self._pg(
                 f"INSERT INTO accounts {cols} SELECT %(e)s, kind, holder, asset, is_source,"
                 " created_at FROM zz_stage_accounts ON CONFLICT DO NOTHING",
+                {"e": eid},
+            )
+            self._pg(
+                f"INSERT INTO balances {bcols} SELECT %(e)s, kind, holder, asset, 0, is_source"
+                " FROM zz_stage_accounts ON CONFLICT DO NOTHING",
                 {"e": eid},
             )
             self._pg("DELETE FROM zz_stage_accounts", {})
@@ -390,34 +383,24 @@ class SqlLedger:
             known.update(new)
 
         self._on_commit(remember)
-        return new
 
-    def _balances(self, eid: str, deltas: dict[AccountKey, int], new: list[AccountKey]) -> None:
+    def _balances(self, eid: str, deltas: dict[AccountKey, int]) -> None:
         """Add the batch's net change to every touched balance (the CHECK sees the result)."""
+        rows = [(amount, eid, k, h, a) for (k, h, a), amount in deltas.items() if amount]
+        if not rows:
+            return
         if self._db.is_sqlite:
-            rows = [(amount, eid, k, h, a) for (k, h, a), amount in deltas.items() if amount]
-            if rows:
-                self._conn.exec_driver_sql(
-                    "UPDATE balances SET balance = balance + ? WHERE economy_id = ? AND kind = ?"
-                    " AND holder = ? AND asset = ?",
-                    rows,
-                )
+            self._conn.exec_driver_sql(
+                "UPDATE balances SET balance = balance + ? WHERE economy_id = ? AND kind = ?"
+                " AND holder = ? AND asset = ?",
+                rows,
+            )
             return
-        # one upsert opens new balances (at their change, zero included) and moves the rest
-        opened = set(new)
-        staged = [
-            (k, h, a, amount, is_source(k))
-            for (k, h, a), amount in deltas.items()
-            if amount or (k, h, a) in opened
-        ]
-        if not staged:
-            return
-        self._stage("zz_stage_deltas", staged)
+        self._stage("zz_stage_deltas", [(*row[2:], row[0]) for row in rows])
         self._pg(
-            "INSERT INTO balances AS b (economy_id, kind, holder, asset, balance, is_source)"
-            " SELECT %(e)s, kind, holder, asset, delta, is_source FROM zz_stage_deltas"
-            " ON CONFLICT (economy_id, kind, holder, asset)"
-            " DO UPDATE SET balance = b.balance + excluded.balance",
+            "UPDATE balances AS b SET balance = b.balance + v.delta FROM zz_stage_deltas AS v"
+            " WHERE b.economy_id = %(e)s AND b.kind = v.kind AND b.holder = v.holder"
+            " AND b.asset = v.asset",
             {"e": eid},
         )
         self._pg("DELETE FROM zz_stage_deltas", {})
