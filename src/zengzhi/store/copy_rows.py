@@ -15,18 +15,21 @@ from collections.abc import Sequence
 from typing import Any
 
 _CHUNK = 50_000  # rows per COPY text chunk: bounded memory, few round trips
+# Below this many rows binary COPY as before: the writer's everyday batches (a few
+# thousand rows) keep exactly the path the ledger benchmark measures.
+TEXT_FROM = 20_000
 _NULL = "\\N"
 
 
 def copy_rows(raw: Any, target: str, types: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """COPY `rows` into `target` ("table (col, ...)"); `types` are the columns' PostgreSQL
     types, used by the binary fallback. Every value is str, int, bool or None unless a
-    type is bytea, which always goes by binary COPY."""
+    type is bytea, which always goes by binary COPY (as do fewer than TEXT_FROM rows)."""
     if not rows:
         return
     width = len(types)
     with raw.cursor() as cursor:
-        if "bytea" in types:
+        if "bytea" in types or len(rows) < TEXT_FROM:
             _binary(cursor, target, types, rows)
             return
         with cursor.copy(f"COPY {target} FROM STDIN") as copy:

@@ -27,6 +27,7 @@ def _round_trip(pg_url: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...
 
 def test_text_that_needs_escaping_is_copied_exactly(pg_url: str, monkeypatch: Any) -> None:
     monkeypatch.setattr(copy_module, "_CHUNK", 3)  # clean and dirty chunks in one COPY
+    monkeypatch.setattr(copy_module, "TEXT_FROM", 1)
     rows: list[tuple[Any, ...]] = [
         (1, "plain", True, None),
         (2, "", False, -5),
