@@ -208,28 +208,45 @@ class SqlDaily:
         )
 
     def paid_by_event(self, economy_id: str, event_seqs: list[int]) -> dict[int, dict[str, int]]:
-        """Per payout event: each transaction kind's total moved out of the dividend pool
-        (`daily_dividend_pro_rata`, `..._tier`, `..._return`), the pools funded
-        (`daily_dividend_funding`, into the pool) and the number of payments (`payments`)."""
+        """Per payout event: each transaction kind's amount moved into or out of the dividend
+        pool (`daily_dividend_funding`, `..._pro_rata`, `..._tier`, `..._return`) and the
+        number of payments (`payments`).
+
+        Reads no leg per payee: the pool's own leg is the first or second of each of the
+        day's transactions, and a pool's payments are its legs after the first (the last
+        leg number, found from the primary key's end).
+        """
         if not event_seqs:
             return {}
         x, p = t.transactions.c, t.postings.c
-        rows = self._conn.execute(
-            select(x.event_seq, x.kind, p.kind, func.sum(p.amount), func.count())
-            .join_from(
-                t.transactions,
-                t.postings,
-                and_(p.economy_id == x.economy_id, p.tx_seq == x.seq),
+        last_leg = (
+            select(func.max(p.leg))
+            .where(p.economy_id == x.economy_id, p.tx_seq == x.seq)
+            .scalar_subquery()
+        )
+        txs = self._conn.execute(
+            select(x.seq, x.event_seq, x.kind, last_leg).where(
+                x.economy_id == economy_id, x.event_seq.in_(event_seqs)
             )
-            .where(x.economy_id == economy_id, x.event_seq.in_(event_seqs))
-            .group_by(x.event_seq, x.kind, p.kind)
         ).all()
         found: dict[int, dict[str, int]] = {seq: {"payments": 0} for seq in event_seqs}
-        for seq, tx_kind, account, total, count in rows:
-            if account == "daily_dividend_pool":
-                found[seq][tx_kind] = abs(int(total))
-            elif account == "member_cash":
-                found[seq]["payments"] += int(count)
+        if not txs:
+            return found
+        of = {row[0]: row for row in txs}
+        pool_legs = self._conn.execute(
+            select(p.tx_seq, p.amount).where(
+                p.economy_id == economy_id,
+                p.tx_seq.in_(list(of)),
+                p.leg.in_([0, 1]),
+                p.kind == "daily_dividend_pool",
+            )
+        ).all()
+        for tx_seq, amount in pool_legs:
+            _, event, kind, _ = of[tx_seq]
+            found[event][kind] = found[event].get(kind, 0) + abs(int(amount))
+        for _, event, kind, legs in txs:
+            if kind in ("daily_dividend_pro_rata", "daily_dividend_tier"):
+                found[event]["payments"] += int(legs)  # legs 1..n are the payments
         return found
 
     def member_payouts(
