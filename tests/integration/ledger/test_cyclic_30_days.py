@@ -40,7 +40,7 @@ from zengzhi.domain.quota import SHARE_SCALE, Positions, QuotaRules, accrue_purc
 from zengzhi.domain.referral_tree import ReferralTree
 from zengzhi.presets import load_preset
 from zengzhi.service.operators import changed_config
-from zengzhi.store import Database
+from zengzhi.store import Database, repository
 
 DAYS = 30
 # henry refers m01-m06 and never buys: his referral shares earn nothing without quota;
@@ -147,7 +147,27 @@ def _books_balance(db: Database, eid: str) -> None:
 
 
 def test_thirty_days_of_cyclic_purchase(db: Database, economy_id: str) -> None:
-    eid = economy_id
+    thirty_days(db, economy_id)
+
+
+def test_thirty_days_reading_stored_accounts_at_once(
+    db: Database, economy_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL: a batch with very many unseen accounts reads the stored ones in one
+    # statement instead of probing each (a million payees after a restart); at 1 every
+    # batch here does, and a forgotten cache must not open an account twice
+    monkeypatch.setattr(repository, "_WARM", 1)
+    settle_now = settle
+
+    def after_a_restart(*args: Any) -> list[Any]:
+        db.known_accounts.clear()  # the process forgot which accounts are stored
+        return settle_now(*args)
+
+    monkeypatch.setitem(globals(), "settle", after_a_restart)
+    thirty_days(db, economy_id)
+
+
+def thirty_days(db: Database, eid: str) -> None:
     engines = cyclic(db, eid)
     _join_referred(db, eid)
     days = plan()
