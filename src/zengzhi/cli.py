@@ -164,18 +164,30 @@ def db_upgrade(
 def verify(
     economy: Annotated[str, typer.Argument(help="The economy id to verify.")],
     url: Annotated[str | None, typer.Option(help=_URL_HELP)] = None,
+    rules: Annotated[
+        bool,
+        typer.Option(
+            "--rules",
+            help="Also decide every settled day's dividends again from the stored orders"
+            " and the rules in force that day, and compare with the recorded payouts.",
+        ),
+    ] = False,
 ) -> None:
     """Recompute balances, the hash chain, checkpoints and the engine from stored events."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from zengzhi.app import verify_economy
+    from zengzhi.app.verify_rules import RulesReport, verify_rules
     from zengzhi.domain import DomainError
     from zengzhi.store import Database
 
     database = Database(_database_url(url))
+    derived: RulesReport | None = None
     try:
         with database.snapshot() as reader:
             report = verify_economy(reader, economy)
+        if rules:
+            derived = database.run(lambda uow: verify_rules(uow, economy))
     except DomainError as error:
         _fail(error.message)
     except SQLAlchemyError as error:
@@ -186,6 +198,16 @@ def verify(
         f"economy {economy}: {report.transactions} transactions, {report.events} events, "
         f"{report.checkpoints} checkpoints, price {report.price}"
     )
+    if derived is not None:
+        for difference in derived.problems[:50]:
+            typer.echo(f"  rules: {difference}", err=True)
+        if derived.ok and report.ok:
+            typer.echo(f"{summary}\nverified: chain, checkpoints, balances and replay agree")
+            typer.echo(f"verified: {derived.days} settled days follow the dividend rules")
+            return
+        if not derived.ok and report.ok:
+            typer.echo(summary)
+            _fail(f"verification FAILED: {len(derived.problems)} differences from the rules")
     if report.ok:
         typer.echo(f"{summary}\nverified: chain, checkpoints, balances and replay agree")
         return

@@ -83,6 +83,16 @@ def test_the_fast_transaction_encoding_equals_the_generic_one(member: str | None
     assert encode_transaction(GENESIS, tx) == encode(transaction_fields(GENESIS, tx))
 
 
+def test_a_payout_to_many_holders_encodes_as_the_generic_encoding_does() -> None:
+    # above 64 legs the encoder takes its bulk path (a day's dividends to a million)
+    legs = (
+        Leg("daily_dividend_pool", "", "cash", -sum(range(1, 201))),
+        *(Leg("member_cash", f"会员{i}", "cash", i) for i in range(1, 201)),
+    )
+    tx = Transaction("e", 9, 4, "daily_dividend_pro_rata", None, 123, legs)
+    assert encode_transaction(GENESIS, tx) == encode(transaction_fields(GENESIS, tx))
+
+
 def test_every_field_changes_the_hash() -> None:
     base = _tx(3)
     variants = [

@@ -12,7 +12,16 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 import zengzhi
-from zengzhi.api import auth, brand, grants, local_life, members, merchants, operators
+from zengzhi.api import (
+    auth,
+    brand,
+    dividends,
+    grants,
+    local_life,
+    members,
+    merchants,
+    operators,
+)
 from zengzhi.api import stable as stable_api
 from zengzhi.api.errors import ErrorResponse, install_error_handlers
 from zengzhi.api.metrics import Metrics
@@ -79,6 +88,7 @@ def create_app(
     for router in (auth.router, members.router, merchants.router, operators.router):
         app.include_router(router)
     app.include_router(grants.router)  # issue 5: locked grants and shared purchase
+    app.include_router(dividends.router)  # §3 daily dividends (issue 5)
     app.include_router(public_router)  # the public disclosure API (issue 4 §6)
     app.include_router(stable_api.router)  # two tokens (issue 6 §2)
     app.include_router(local_life.router)  # local life (issue 6, §6)

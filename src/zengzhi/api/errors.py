@@ -90,6 +90,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "period_not_over": 409,
     "dividend_already_paid": 409,
     "not_brand_economy": 409,
+    # issue 5 §3: daily dividends
+    "not_cyclic_purchase": 409,
+    "day_not_over": 409,
 }
 
 _STATUS_CODES = {

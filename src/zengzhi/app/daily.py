@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import perf_counter
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -78,6 +79,12 @@ class DailyStore(Protocol):
 
     def referrers(self, economy_id: str) -> dict[str, str | None]: ...
 
+    def referred(self, economy_id: str) -> dict[str, str]: ...
+
+    def jobs(self, economy_id: str, kind: str, limit: int) -> list[Any]: ...
+
+    def config_history(self, economy_id: str) -> list[tuple[int, str]]: ...
+
     def positions(self, economy_id: str) -> dict[str, tuple[int, int]]: ...
 
     def replace_positions(self, economy_id: str, rows: list[tuple[str, int, int]]) -> None: ...
@@ -129,9 +136,19 @@ def last_finished_day(now: int, tz: ZoneInfo) -> date:
 
 
 def settle_day(
-    uow: DailyUnitOfWork, engines: EngineCache, economy_id: str, day: date, now: int
+    uow: DailyUnitOfWork,
+    engines: EngineCache,
+    economy_id: str,
+    day: date,
+    now: int,
+    phases: dict[str, float] | None = None,
 ) -> list[SettledDay]:
-    """Settle `day` and every unsettled day before it, in order (nothing if all done)."""
+    """Settle `day` and every unsettled day before it, in order (nothing if all done).
+
+    `phases`, if given, receives the seconds spent reading, deciding, in the ledger writer
+    and writing positions back (the benchmark prints them).
+    """
+    clock = _Clock(phases)
     ledger, store = uow.ledger, uow.daily
     ledger.lock_economy(economy_id)  # the writer lock: one settlement at a time
     config = _config(ledger, economy_id)
@@ -142,22 +159,24 @@ def settle_day(
     if done is not None:
         return [SettledDay(day.isoformat(), done.sales_fen, done.paid_fen, done.event_seq, True)]
     days = _due_days(store, economy_id, day, tz)
-    dividends = DividendRules.from_sections(config.sections)
-    quota_rules = QuotaRules.from_sections(config.sections)
-    parents = store.referrers(economy_id)
-    ids = tuple(parents)
-    tree = ReferralTree.from_parent_map(
-        {m: (r if r in parents and r != m else None) for m, r in parents.items()}
-    )
+    history = store.config_history(economy_id)
+    parents = store.referred(economy_id)
     stored = store.positions(economy_id)
+    ids = list(stored)
     index = {m: i for i, m in enumerate(ids)}
-    quota = [stored.get(m, (0, 0))[0] for m in ids]
-    shares = [stored.get(m, (0, 0))[1] for m in ids]
+    quota = [q for q, _ in stored.values()]
+    shares = [sh for _, sh in stored.values()]
+    del stored
+    clock.lap("read")
     requests: list[DailyDividendRequest] = []
     sales: list[int] = []
     for current in days:
         start, end = day_bounds(current, tz)
+        # the rules in force on the day settled, not today's: a change applies from its day
+        rules = rules_on(history, end)
+        dividends = DividendRules.from_sections(rules.sections)
         orders = store.settled_between(economy_id, start, end)
+        clock.lap("read")
         sold = sum(amount for _, amount in orders)
         result = settle_dividends(dividends, sold, shares, quota)
         paid = payout_of(current.isoformat(), result, ids)
@@ -167,15 +186,12 @@ def settle_day(
             )
         )
         sales.append(sold)
-        after = accrue_purchases(
-            quota_rules,
-            tree,
-            Positions(result.quota_after, tuple(shares)),
-            [index[m] for m, _ in orders],
-            [amount for _, amount in orders],
-        )
-        quota, shares = list(after.quota_fen), list(after.shares_micro)
+        quota = list(result.quota_after)
+        accrual = QuotaRules.from_sections(rules.sections)
+        _accrue(accrual, parents, orders, ids, index, quota, shares)
+        clock.lap("decide")
     replies = apply_batch(uow, engines, economy_id, requests, now)
+    clock.lap("ledger")
     settled = []
     for request, sold, reply in zip(requests, sales, replies, strict=True):
         reply.result()  # a refusal is a bug in the decision above: fail the whole run
@@ -187,7 +203,78 @@ def settle_day(
         economy_id,
         [(m, q, s) for m, q, s in zip(ids, quota, shares, strict=True) if q or s],
     )
+    clock.lap("positions")
     return settled
+
+
+def rules_on(history: list[tuple[int, str]], day_end: int) -> EconomyConfig:
+    """The configuration in force at the end of a day: the last one in force before it ends."""
+    chosen = history[0][1]
+    for since, config_json in history[1:]:
+        if since < day_end:
+            chosen = config_json
+    return config_from_json(chosen)
+
+
+def _accrue(
+    rules: QuotaRules,
+    parents: dict[str, str],
+    orders: list[tuple[str, int]],
+    ids: list[str],
+    index: dict[str, int],
+    quota: list[int],
+    shares: list[int],
+) -> None:
+    """A day's purchases (and referrals) into the positions, in place, by `accrue_purchases`.
+
+    The domain rule runs on the few members a day's orders concern (buyers and their
+    referrers up to `generations`), not on every member: the rest cannot change.
+    """
+    if not orders:
+        return
+    concerned: dict[str, None] = {}
+    for buyer, _ in orders:
+        concerned.setdefault(buyer, None)
+        above, depth = parents.get(buyer), 0
+        while above is not None and depth < rules.generations:
+            concerned.setdefault(above, None)
+            above, depth = parents.get(above), depth + 1
+    for member in concerned:
+        if member not in index:  # a new member: no position yet
+            index[member] = len(ids)
+            ids.append(member)
+            quota.append(0)
+            shares.append(0)
+    local = list(concerned)
+    where = {m: i for i, m in enumerate(local)}
+    tree = ReferralTree.from_parent_map(
+        {m: (parents[m] if parents.get(m) in where else None) for m in local}
+    )
+    after = accrue_purchases(
+        rules,
+        tree,
+        Positions(tuple(quota[index[m]] for m in local), tuple(shares[index[m]] for m in local)),
+        [where[m] for m, _ in orders],
+        [amount for _, amount in orders],
+    )
+    for m, q, sh in zip(local, after.quota_fen, after.shares_micro, strict=True):
+        quota[index[m]] = q
+        shares[index[m]] = sh
+
+
+class _Clock:
+    """Adds the seconds since the last lap to a named phase (when asked to measure)."""
+
+    def __init__(self, phases: dict[str, float] | None) -> None:
+        self._phases = phases
+        self._last = perf_counter()
+
+    def lap(self, phase: str) -> None:
+        if self._phases is None:
+            return
+        moment = perf_counter()
+        self._phases[phase] = self._phases.get(phase, 0.0) + moment - self._last
+        self._last = moment
 
 
 def due_day(uow: DailyUnitOfWork, economy_id: str, now: int) -> date | None:

@@ -17,6 +17,8 @@ Design and decided choices:
 - Rounding: each payout is floored. Everything not paid (empty tiers, the part of the
   tier pool no tier claims, quota caps, rounding dust) goes back to the platform in one
   DAILY_DIVIDEND_RETURN entry, so the day's pool account ends at exactly zero.
+- Ledger shape: each pool's payout is one entry (the pool's debit and a credit leg per
+  payee), so a day is at most four chained transactions however many members it pays.
 - Bulk: inputs are parallel sequences of ints indexed by member; no object per member.
 """
 
@@ -28,7 +30,7 @@ from fractions import Fraction
 from typing import Any
 
 from zengzhi.domain import daily_sections as sec
-from zengzhi.domain.entries import AccountKind, Asset, Entry, EntryKind, transfer
+from zengzhi.domain.entries import AccountKind, Asset, Entry, EntryKind, Posting, transfer
 from zengzhi.domain.errors import InvalidAmount, InvalidRule
 from zengzhi.domain.quota import SHARE_SCALE
 from zengzhi.domain.rate_scale import floor_times
@@ -116,27 +118,52 @@ class DividendDay:
         return sum(self.pro_rata_paid) + sum(self.tier_paid)
 
     def entries(self, member_ids: Sequence[str]) -> list[Entry]:
-        """The day's ledger entries: fund the pools, pay each member, return the rest."""
+        """The day's ledger entries: fund the pools, pay each pool's members, return the rest."""
         if len(member_ids) != len(self.pro_rata_paid):
             raise InvalidAmount("entries need exactly one member id per position")
-        funding = (AccountKind.DAILY_DIVIDEND_FUNDING, None)
-        pool = (AccountKind.DAILY_DIVIDEND_POOL, None)
-        out: list[Entry] = []
-        if self.pool_fen:
-            legs = transfer(Asset.CASH, self.pool_fen, funding, pool)
-            out.append(Entry(EntryKind.DAILY_DIVIDEND_FUNDING, None, legs))
-        for kind, paid in (
-            (EntryKind.DAILY_DIVIDEND_PRO_RATA, self.pro_rata_paid),
-            (EntryKind.DAILY_DIVIDEND_TIER, self.tier_paid),
-        ):
-            for member, amount in zip(member_ids, paid, strict=True):
-                if amount:
-                    wallet = (AccountKind.MEMBER_CASH, member)
-                    out.append(Entry(kind, member, transfer(Asset.CASH, amount, pool, wallet)))
-        if self.returned_fen:
-            legs = transfer(Asset.CASH, self.returned_fen, pool, funding)
-            out.append(Entry(EntryKind.DAILY_DIVIDEND_RETURN, None, legs))
-        return out
+        return day_entries(
+            self.pro_rata_pool_fen,
+            self.tier_pool_fen,
+            [(m, fen) for m, fen in zip(member_ids, self.pro_rata_paid, strict=True) if fen],
+            [(m, fen) for m, fen in zip(member_ids, self.tier_paid, strict=True) if fen],
+        )
+
+
+def day_entries(
+    pro_rata_pool_fen: int,
+    tier_pool_fen: int,
+    pro_rata: Sequence[tuple[str, int]],
+    tier: Sequence[tuple[str, int]],
+) -> list[Entry]:
+    """Fund the two pools, pay each pool as ONE entry, then return what was not paid.
+
+    One entry per pool, not per payee: the pool's single debit and every payee's credit
+    are one balanced transaction, so a million payees are a few chained transactions a
+    day (the chain, checkpoints and events stay small); each credit is still its own leg.
+    """
+    funding = (AccountKind.DAILY_DIVIDEND_FUNDING, None)
+    pool_account = (AccountKind.DAILY_DIVIDEND_POOL, None)
+    pool_fen = pro_rata_pool_fen + tier_pool_fen
+    out: list[Entry] = []
+    if pool_fen:
+        legs = transfer(Asset.CASH, pool_fen, funding, pool_account)
+        out.append(Entry(EntryKind.DAILY_DIVIDEND_FUNDING, None, legs))
+    paid_fen = 0
+    cash, wallet, pool = Asset.CASH, AccountKind.MEMBER_CASH, AccountKind.DAILY_DIVIDEND_POOL
+    for kind, paid in (
+        (EntryKind.DAILY_DIVIDEND_PRO_RATA, pro_rata),
+        (EntryKind.DAILY_DIVIDEND_TIER, tier),
+    ):
+        if not paid:
+            continue
+        total = sum(fen for _, fen in paid)
+        paid_fen += total
+        credits = [Posting(wallet, member, cash, fen) for member, fen in paid]
+        out.append(Entry(kind, None, (Posting(pool, None, cash, -total), *credits)))
+    if pool_fen - paid_fen:
+        legs = transfer(Asset.CASH, pool_fen - paid_fen, pool_account, funding)
+        out.append(Entry(EntryKind.DAILY_DIVIDEND_RETURN, None, legs))
+    return out
 
 
 def settle_dividends(

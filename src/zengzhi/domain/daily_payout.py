@@ -5,8 +5,9 @@ shares, which are member state outside the pool engine. The ledger records the d
 itself (who got how much, the two pools) as one command, so a replay of the stored
 events re-creates exactly the same balanced entries and wallet credits without needing
 the quota table; the quota consumed is kept by the store beside the ledger.
-Entries come in the order of `DividendDay.entries`: fund the pools, the pro-rata
-payments, the tier payments, then whatever was not paid goes back to the platform.
+Entries are `DividendDay.entries`'s (one function decides both): fund the pools, the
+pro-rata pool paid as one entry, the tier pool as one entry, then whatever was not paid
+goes back to the platform.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zengzhi.domain.daily_dividends import DividendDay
-from zengzhi.domain.entries import AccountKind, Asset, Entry, EntryKind, transfer
+from zengzhi.domain.daily_dividends import DividendDay, day_entries
 from zengzhi.domain.errors import InvalidAmount
 from zengzhi.domain.pool import Outcome, PoolEngine
 
@@ -74,24 +74,11 @@ def apply_daily_dividends(engine: PoolEngine, command: PayDailyDividends) -> Out
         raise InvalidAmount(
             f"the day's payments ({command.paid_fen} fen) exceed its pools ({command.pool_fen})"
         )
-    funding = (AccountKind.DAILY_DIVIDEND_FUNDING, None)
-    pool = (AccountKind.DAILY_DIVIDEND_POOL, None)
-    out: list[Entry] = []
-    if command.pool_fen:
-        legs = transfer(Asset.CASH, command.pool_fen, funding, pool)
-        out.append(Entry(EntryKind.DAILY_DIVIDEND_FUNDING, None, legs))
-    for kind, paid in (
-        (EntryKind.DAILY_DIVIDEND_PRO_RATA, command.pro_rata),
-        (EntryKind.DAILY_DIVIDEND_TIER, command.tier),
-    ):
-        for member, fen in paid:
-            engine.give_cash(member, fen)
-            wallet = (AccountKind.MEMBER_CASH, member)
-            out.append(Entry(kind, member, transfer(Asset.CASH, fen, pool, wallet)))
-    if returned:
-        out.append(
-            Entry(
-                EntryKind.DAILY_DIVIDEND_RETURN, None, transfer(Asset.CASH, returned, pool, funding)
-            )
-        )
-    return Outcome(tuple(out), ())
+    give_cash = engine.give_cash
+    for member, fen in command.pro_rata + command.tier:
+        give_cash(member, fen)
+    # the same entries as DividendDay.entries: one rule for the ledger's shape
+    entries = day_entries(
+        command.pro_rata_pool_fen, command.tier_pool_fen, command.pro_rata, command.tier
+    )
+    return Outcome(tuple(entries), ())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeAlias
 
-from zengzhi.ledger.model import Transaction
+from zengzhi.ledger.model import Leg, Transaction
 
 Value: TypeAlias = int | str | bytes | Sequence["Value"] | None
 
@@ -91,11 +91,14 @@ def encode_transaction(prev_hash: bytes, tx: Transaction) -> bytes:
     The writer hashes every transaction inside the write path, so this is the hot loop;
     a test checks it against the generic encoding.
     """
-    legs = []
-    for leg in tx.legs:
-        inner = _account(leg.kind, leg.holder, leg.asset) + _int(leg.amount)
-        legs.append(b"L" + len(inner).to_bytes(8, "big") + inner)
-    all_legs = b"".join(legs)
+    if len(tx.legs) > _BIG:
+        all_legs = _many_legs(tx.legs)
+    else:
+        legs = []
+        for leg in tx.legs:
+            inner = _account(leg.kind, leg.holder, leg.asset) + _int(leg.amount)
+            legs.append(b"L" + len(inner).to_bytes(8, "big") + inner)
+        all_legs = b"".join(legs)
     body = b"".join(
         (
             _text(TRANSACTION_DOMAIN),
@@ -110,3 +113,26 @@ def encode_transaction(prev_hash: bytes, tx: Transaction) -> bytes:
         )
     )
     return b"L" + len(body).to_bytes(8, "big") + body
+
+
+_BIG = 64  # legs above which a transaction is a bulk payout (a day's dividends)
+
+
+def _many_legs(legs: Sequence[Leg]) -> bytes:
+    """The legs' encodings for a transaction with very many holders (a payout to millions).
+
+    Same bytes as the loop in `encode_transaction`; holders are distinct here, so the
+    frame caches would only churn: each frame is built inline from its parts instead.
+    """
+    frames: dict[str, bytes] = {}
+    parts: list[bytes] = []
+    append = parts.append
+    for leg in legs:
+        kind = frames.get(leg.kind) or frames.setdefault(leg.kind, _text(leg.kind))
+        asset = frames.get(leg.asset) or frames.setdefault(leg.asset, _text(leg.asset))
+        holder = leg.holder.encode("utf-8")
+        digits = str(leg.amount).encode("ascii")
+        size = len(kind) + len(asset) + len(holder) + len(digits) + 18
+        append(b"L" + size.to_bytes(8, "big") + kind + b"S" + len(holder).to_bytes(8, "big"))
+        append(holder + asset + b"I" + len(digits).to_bytes(8, "big") + digits)
+    return b"".join(parts)

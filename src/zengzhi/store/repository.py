@@ -46,6 +46,7 @@ from zengzhi.domain.pool import MemberState, PoolState
 from zengzhi.ledger.chain import GENESIS
 from zengzhi.ledger.model import AccountKey, Checkpoint, Leg, Transaction, is_source
 from zengzhi.store import tables as t
+from zengzhi.store.copy_rows import copy_rows
 
 if TYPE_CHECKING:
     from zengzhi.store.database import Database
@@ -69,6 +70,7 @@ _PG_TYPES: dict[type, str] = {
     Boolean: "bool",
 }
 _KEY_CHUNK = 500
+_WARM = 20_000  # unseen accounts in one batch from which the stored ones are read at once
 
 
 class SqlLedger:
@@ -320,11 +322,8 @@ class SqlLedger:
                 f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows
             )
             return
-        sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-        with self._raw().cursor() as cursor, cursor.copy(sql) as copy:
-            copy.set_types([_PG_TYPES[type(c.type)] for c in table.columns])
-            for row in rows:
-                copy.write_row(row)
+        types = [_PG_TYPES[type(c.type)] for c in table.columns]
+        copy_rows(self._raw(), f"{table.name} ({', '.join(names)})", types, rows)
 
     def _stage(self, name: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """PostgreSQL: binary-COPY rows into a per-connection staging table (emptied at commit).
@@ -345,15 +344,14 @@ class SqlLedger:
 
             self._on_commit(created)
         types = [column.split()[1] for column in _STAGING[name].split(", ")]
-        with raw.cursor() as cursor, cursor.copy(f"COPY {name} FROM STDIN (FORMAT BINARY)") as cp:
-            cp.set_types(types)
-            for row in rows:
-                cp.write_row(row)
+        copy_rows(raw, name, types, rows)
 
     def _accounts(self, eid: str, deltas: dict[AccountKey, int], now: int) -> None:
         """Open the accounts this batch touches for the first time, with a zero balance."""
         known = self._db.known_accounts.setdefault(eid, set())
         new = [key for key in deltas if key not in known and key not in self._opened]
+        if len(new) >= _WARM and not self._db.is_sqlite:
+            new = self._unstored(eid, new, known)
         if not new:
             return
         self._opened.update(new)
@@ -388,6 +386,24 @@ class SqlLedger:
             known.update(new)
 
         self._on_commit(remember)
+
+    def _unstored(
+        self, eid: str, new: list[AccountKey], known: set[AccountKey]
+    ) -> list[AccountKey]:
+        """Of very many accounts this process has not seen (a day's dividends to a million
+        members after a restart), those not stored yet: one sequential read of the
+        economy's accounts of those kinds, instead of an insert probe per account."""
+        kinds = sorted({kind for kind, _, _ in new})
+        with self._raw().cursor() as cursor:
+            cursor.execute(
+                "SELECT kind, holder, asset FROM accounts WHERE economy_id = %s"
+                " AND kind = ANY(%s::text[])",
+                (eid, kinds),
+            )
+            stored = set(cursor.fetchall())
+        # committed before this unit of work (its own are in _opened): known for good
+        known.update(stored - self._opened)
+        return [key for key in new if key not in stored]
 
     def _balances(self, eid: str, deltas: dict[AccountKey, int]) -> None:
         """Add the batch's net change to every touched balance (the CHECK sees the result)."""

@@ -27,7 +27,15 @@ from zengzhi.api.deps import SESSION_COOKIE, client_ip, get_service, session_tok
 from zengzhi.api.public import service_of
 from zengzhi.domain.errors import DomainError, InvalidAmount
 from zengzhi.domain.money import MICRO_PER_POINT, fen_from_yuan, format_price
-from zengzhi.service import Service, accounts, grants, local_life, member_views, wallet
+from zengzhi.service import (
+    Service,
+    accounts,
+    dividends,
+    grants,
+    local_life,
+    member_views,
+    wallet,
+)
 from zengzhi.service.accounts import NewSession, Principal, authenticate
 from zengzhi.service.errors import Unauthenticated
 from zengzhi.store.service_repository import reading
@@ -544,6 +552,25 @@ def team(request: Request) -> Response:
         return _to_join()
     return _page(
         request, who, "team.html", team=wallet.team(_service(request), who.economy_id, who.subject)
+    )
+
+
+@router.get("/dividends", response_class=HTMLResponse)
+def dividends_page(request: Request) -> Response:
+    """Cyclic purchase (§3): quota left, shares, the last settled day and the history."""
+    who = member_of(request)
+    if who is None:
+        return _to_join()
+    found = dividends.member_dividends(_service(request), who.economy_id, who.subject, 30)
+    rules = found["rules"]
+    return _page(
+        request,
+        who,
+        "dividends.html",
+        d=found,
+        pro_rata_percent=plain(Fraction(rules["pro_rata_share"]) * 100),
+        tier_percent=plain(Fraction(rules["tier_share"]) * 100),
+        shares_per_thousand=plain(Fraction(1000, rules["yuan_per_share"])),
     )
 
 
