@@ -12,7 +12,7 @@ from typing import Any
 import uvicorn
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -22,7 +22,7 @@ def _free_port() -> int:
 @contextmanager
 def live_server(app: Any) -> Iterator[str]:
     """Yield the base URL of `app` served by uvicorn in a thread; stop it afterwards."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

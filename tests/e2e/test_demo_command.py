@@ -3,44 +3,18 @@
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.e2e.test_replay_cli import _zengzhi
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.server_process import server_process
 
 
 def test_demo_serves_all_four_apps_with_demo_data(tmp_path: Path) -> None:
-    port = _free_port()
     log = tmp_path / "demo.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [*_zengzhi(), "demo", "--port", str(port), "--database", str(tmp_path / "d.sqlite3")],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the demo server did not start"
-            time.sleep(0.3)
+    command = [*_zengzhi(), "demo", "--database", str(tmp_path / "d.sqlite3")]
+    with server_process(command, log) as base:
         printed = log.read_text()
         for path in ("/m", "/console", "/merchant", "/explorer/demo", "/docs"):
             assert f"{base}{path}" in printed  # it says where to click
@@ -52,6 +26,3 @@ def test_demo_serves_all_four_apps_with_demo_data(tmp_path: Path) -> None:
         assert books["pool_fen"] > 0  # demo orders were settled into the pool
         assert books["outstanding_micro"] > 0
         assert books["totals"]["transactions_by_kind"]["order"] >= 1
-    finally:
-        server.terminate()
-        server.wait(timeout=20)

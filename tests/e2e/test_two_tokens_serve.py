@@ -5,21 +5,13 @@ two-token figures answer with the fixed total issuance, and `zengzhi verify` pas
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.e2e.test_replay_cli import _zengzhi
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.server_process import server_process
 
 
 def test_serve_runs_an_economy_created_from_the_two_tokens_preset(tmp_path: Path) -> None:
@@ -41,35 +33,13 @@ def test_serve_runs_an_economy_created_from_the_two_tokens_preset(tmp_path: Path
     assert created.returncode == 0, created.stderr
     assert "股权电商" in created.stdout
 
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [*_zengzhi(), "serve", "--port", str(port), "--host", "127.0.0.1"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.3)
+    serve = [*_zengzhi(), "serve", "--host", "127.0.0.1"]
+    with server_process(serve, tmp_path / "serve.log", env) as base:
         tokens = httpx.get(f"{base}/v1/economies/tt/two-tokens").json()
         assert tokens["issuance_cap_micro"] == 100_000_000 * 1_000_000
         assert (tokens["price"], tokens["peg_fen"]) == ("1.0000", 100)
         assert tokens["fees"]["merchant_cashout_fee"] == "0.006"
         pages = httpx.get(f"{base}/m/stable", follow_redirects=True)
         assert pages.status_code == 200  # the join page for a visitor without a session
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     verified = cli("verify", "tt")
     assert verified.returncode == 0, verified.stdout + verified.stderr
