@@ -22,8 +22,8 @@ from zengzhi.service import brand
 from zengzhi.service.accounts import Principal
 from zengzhi.web import explorer as explorer_pages
 from zengzhi.web import member as member_pages
-from zengzhi.web.explorer import _page as explorer_page
-from zengzhi.web.member import N_, Csrf, Refusal, _page, _service, _to_join, member_of
+from zengzhi.web.explorer import explorer_page
+from zengzhi.web.member import N_, Csrf, Refusal, member_of, member_page, request_service, to_join
 from zengzhi.web.member import refusal as member_refusal
 
 router = APIRouter(prefix="/m/brand", include_in_schema=False)
@@ -85,8 +85,8 @@ def _brand_page(
     done: str = "",
     coins: str = "",
 ) -> HTMLResponse:
-    found = brand.member_view(_service(request), who.economy_id, who.subject)
-    return _page(
+    found = brand.member_view(request_service(request), who.economy_id, who.subject)
+    return member_page(
         request,
         who,
         "brand.html",
@@ -103,11 +103,11 @@ def _brand_page(
 def brand_home(request: Request, done: Annotated[str, Query(max_length=16)] = "") -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     try:
         return _brand_page(request, who, done=done)
     except DomainError as error:  # e.g. an economy without brand membership
-        return _page(request, who, "brand_none.html", status_code=404, error=_refusal(error))
+        return member_page(request, who, "brand_none.html", status_code=404, error=_refusal(error))
 
 
 def _done(what: str) -> RedirectResponse:
@@ -122,12 +122,12 @@ def convert(
 ) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     try:
         text = coins.strip().replace(",", "")
         if not text.isdigit() or int(text) <= 0:
             raise InvalidAmount(BAD_COINS)
-        brand.convert(_service(request), who.economy_id, who.subject, key, int(text))
+        brand.convert(request_service(request), who.economy_id, who.subject, key, int(text))
     except DomainError as error:
         return _brand_page(request, who, error=_refusal(error), coins=coins)
     return _done("convert")
@@ -141,9 +141,9 @@ def coupon(
 ) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     try:
-        brand.redeem(_service(request), who.economy_id, who.subject, f"{key}:{code}", code)
+        brand.redeem(request_service(request), who.economy_id, who.subject, f"{key}:{code}", code)
     except DomainError as error:
         return _brand_page(request, who, error=_refusal(error))
     return _done("coupon")
@@ -158,9 +158,9 @@ def vote(
 ) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     try:
-        brand.vote(_service(request), who.economy_id, who.subject, proposal, option, key)
+        brand.vote(request_service(request), who.economy_id, who.subject, proposal, option, key)
     except DomainError as error:
         return _brand_page(request, who, error=_refusal(error))
     return _done("vote")
@@ -177,6 +177,6 @@ def explorer_proposals(request: Request, economy_id: str) -> HTMLResponse:
     the audit of the three against the ledger."""
 
     def build(_: PublicService, __: EconomyView) -> dict[str, Any]:
-        return {"proposals": brand.published(_service(request), economy_id)}
+        return {"proposals": brand.published(request_service(request), economy_id)}
 
     return explorer_page(request, economy_id, "explorer/proposals.html", build)

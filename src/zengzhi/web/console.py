@@ -703,7 +703,7 @@ def members(
     return guarded(request, economy_id, "see_members", page)
 
 
-def _member_page(ctx: Ctx, member_id: str, **extra: Any) -> HTMLResponse:
+def member_detail_page(ctx: Ctx, member_id: str, **extra: Any) -> HTMLResponse:
     profile = wallet.profile(ctx.svc, ctx.economy_id, member_id)
     profile["phone"] = mask_for(ctx.role, profile["phone"])
     return ctx.render(
@@ -723,7 +723,9 @@ def _member_page(ctx: Ctx, member_id: str, **extra: Any) -> HTMLResponse:
 
 @router.get("/{economy_id}/members/{member_id}", response_class=HTMLResponse)
 def member(request: Request, economy_id: str, member_id: str) -> Response:
-    return guarded(request, economy_id, "see_members", lambda ctx: _member_page(ctx, member_id))
+    return guarded(
+        request, economy_id, "see_members", lambda ctx: member_detail_page(ctx, member_id)
+    )
 
 
 def parse_amount(text: str, asset: str) -> int:
@@ -761,7 +763,7 @@ def adjust(
                 ctx.svc, economy_id, ctx.operator, member_id, asset, delta, reason, key
             )
         except DomainError as error:
-            return _member_page(
+            return member_detail_page(
                 ctx, member_id, adjust_error=error_message(error),
                 adjust_form={"asset": asset, "amount": amount, "reason": reason},
             )  # fmt: skip

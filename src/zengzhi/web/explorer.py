@@ -148,7 +148,7 @@ def _is_cjk(char: str) -> bool:
     return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
 
 
-def _page(
+def explorer_page(
     request: Request,
     economy_id: str,
     template: str,
@@ -204,7 +204,7 @@ def explorer_home(request: Request, economy_id: str) -> HTMLResponse:
             "sampled_every": view.disclosure.sampled_every,
         }
 
-    return _page(request, economy_id, "explorer/home.html", build)
+    return explorer_page(request, economy_id, "explorer/home.html", build)
 
 
 @router.get("/transactions", response_class=HTMLResponse)
@@ -212,7 +212,7 @@ def explorer_transactions(request: Request, economy_id: str, before: Before = No
     """More transactions: table rows for htmx ("load more"), or a page of its own."""
     fragment = request.headers.get("hx-request") == "true"
     template = "explorer/_tx_rows.html" if fragment else "explorer/transactions.html"
-    return _page(
+    return explorer_page(
         request,
         economy_id,
         template,
@@ -229,14 +229,14 @@ def explorer_transaction(request: Request, economy_id: str, seq: int) -> HTMLRes
             sums[leg.asset] = sums.get(leg.asset, 0) + leg.amount
         return {"detail": detail, "sums": sums}
 
-    return _page(request, economy_id, "explorer/transaction.html", build)
+    return explorer_page(request, economy_id, "explorer/transaction.html", build)
 
 
 @router.get("/account/{pseudonym}", response_class=HTMLResponse)
 def explorer_account(
     request: Request, economy_id: str, pseudonym: str, before: Before = None
 ) -> HTMLResponse:
-    return _page(
+    return explorer_page(
         request,
         economy_id,
         "explorer/account.html",
@@ -250,4 +250,4 @@ def explorer_checkpoints(request: Request, economy_id: str, before: Before = Non
         found, more = service.checkpoints(economy_id, before, PAGE)
         return {"checkpoints": found, "next_before": more}
 
-    return _page(request, economy_id, "explorer/checkpoints.html", build)
+    return explorer_page(request, economy_id, "explorer/checkpoints.html", build)

@@ -148,7 +148,7 @@ def masked(phone: str) -> str:
 # -- who is asking --------------------------------------------------------------------------
 
 
-def _service(request: Request) -> Service:
+def request_service(request: Request) -> Service:
     return get_service(request)
 
 
@@ -157,7 +157,7 @@ def member_of(request: Request) -> Principal | None:
     token = session_token(request)
     if not token:
         return None
-    svc = _service(request)
+    svc = request_service(request)
     try:
         with reading(svc.database) as store:
             principal = authenticate(svc, store, token)
@@ -166,11 +166,11 @@ def member_of(request: Request) -> Principal | None:
     return principal if principal.kind == "member" else None
 
 
-def _to_join() -> RedirectResponse:
+def to_join() -> RedirectResponse:
     return RedirectResponse("/m/join", status_code=303)
 
 
-def _page(request: Request, who: Principal, template: str, **context: Any) -> HTMLResponse:
+def member_page(request: Request, who: Principal, template: str, **context: Any) -> HTMLResponse:
     """A logged-in page: the economy's name, formats and risk text come with it."""
     view = service_of(request.app).economy(who.economy_id)
     return render(
@@ -189,7 +189,7 @@ def _page(request: Request, who: Principal, template: str, **context: Any) -> HT
 
 def _join_target(request: Request, economy: str | None, ref: str | None) -> tuple[str | None, str]:
     """The economy and referral code the join page is about."""
-    svc = _service(request)
+    svc = request_service(request)
     ref = (ref or request.cookies.get(REF_COOKIE) or "").strip().upper()
     known = member_views.economy_ids(svc)
     if economy not in known:
@@ -213,7 +213,7 @@ def _join_page(
     error: Refusal | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    svc = _service(request)
+    svc = request_service(request)
     name, risk = "", ""
     if economy is not None and economy in member_views.economy_ids(svc):
         view = service_of(request.app).economy(economy)
@@ -282,7 +282,7 @@ def join_send_code(
     ref: Annotated[str, Form(max_length=16)] = "",
 ) -> HTMLResponse:
     """Send the SMS code: a login code for a phone with an account, else a register code."""
-    svc = _service(request)
+    svc = request_service(request)
     try:
         phone = accounts.normalise_phone(phone)
     except DomainError:
@@ -304,7 +304,7 @@ def join_submit(
     ref: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     """Log in (a phone with an account) or register (through the referral code, if any)."""
-    svc = _service(request)
+    svc = request_service(request)
     try:
         purpose = member_views.code_purpose(svc, economy, phone)
         if purpose == "login":
@@ -335,8 +335,8 @@ def _logged_in(svc: Service, new: NewSession) -> RedirectResponse:
 def logout(request: Request) -> RedirectResponse:
     token = session_token(request)
     if token:
-        accounts.logout(_service(request), token)
-    response = _to_join()
+        accounts.logout(request_service(request), token)
+    response = to_join()
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -357,14 +357,14 @@ def exit_progress(found: dict[str, Any]) -> int | None:
 def home(request: Request) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
-    found = wallet.wallet(_service(request), who.economy_id, who.subject)
+        return to_join()
+    found = wallet.wallet(request_service(request), who.economy_id, who.subject)
     view = service_of(request.app).economy(who.economy_id)
     history = [
         {"t": p.recorded_at // 1000, "price": format_price(p.price)}
         for p in view.disclosure.history
     ]
-    return _page(
+    return member_page(
         request,
         who,
         "home.html",
@@ -381,9 +381,9 @@ def home(request: Request) -> Response:
 def _sell_form(
     request: Request, who: Principal, error: Refusal | None = None, points: str = ""
 ) -> HTMLResponse:
-    found = wallet.wallet(_service(request), who.economy_id, who.subject)
+    found = wallet.wallet(request_service(request), who.economy_id, who.subject)
     view = service_of(request.app).economy(who.economy_id)
-    return _page(
+    return member_page(
         request,
         who,
         "sell.html",
@@ -398,7 +398,7 @@ def _sell_form(
 @router.get("/sell", response_class=HTMLResponse)
 def sell_form(request: Request) -> Response:
     who = member_of(request)
-    return _to_join() if who is None else _sell_form(request, who)
+    return to_join() if who is None else _sell_form(request, who)
 
 
 @router.post("/sell/confirm", response_class=HTMLResponse, dependencies=[Csrf])
@@ -410,8 +410,8 @@ def sell_confirm(
     """The quote before the sale: price, value, fee and the cash received. Nothing is sold."""
     who = member_of(request)
     if who is None:
-        return _to_join()
-    svc = _service(request)
+        return to_join()
+    svc = request_service(request)
     try:
         if everything:
             micro = wallet.wallet(svc, who.economy_id, who.subject)["points_micro"]
@@ -422,7 +422,7 @@ def sell_confirm(
         quote = member_views.sale_quote(svc, who.economy_id, who.subject, micro)
     except DomainError as error:
         return _sell_form(request, who, refusal(error, {"invalid_amount": BAD_POINTS}), points)
-    return _page(
+    return member_page(
         request,
         who,
         "sell_confirm.html",
@@ -441,13 +441,15 @@ def sell_commit(
     """Sell, once per key: a second click or a re-sent form shows the first sale."""
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     try:
-        result = wallet.sell(_service(request), who.economy_id, who.subject, key, points_micro)
+        result = wallet.sell(
+            request_service(request), who.economy_id, who.subject, key, points_micro
+        )
     except DomainError as error:
         return _sell_form(request, who, refusal(error))
-    found = wallet.wallet(_service(request), who.economy_id, who.subject)
-    return _page(request, who, "sell_done.html", result=result, w=found)
+    found = wallet.wallet(request_service(request), who.economy_id, who.subject)
+    return member_page(request, who, "sell_done.html", result=result, w=found)
 
 
 # -- withdrawals ----------------------------------------------------------------------------
@@ -462,8 +464,8 @@ def _withdraw_page(
     payout: str = "",
     done: str = "",
 ) -> HTMLResponse:
-    svc = _service(request)
-    return _page(
+    svc = request_service(request)
+    return member_page(
         request,
         who,
         "withdraw.html",
@@ -482,7 +484,7 @@ def _withdraw_page(
 @router.get("/withdraw", response_class=HTMLResponse)
 def withdraw_form(request: Request, done: Annotated[str, Query(max_length=40)] = "") -> Response:
     who = member_of(request)
-    return _to_join() if who is None else _withdraw_page(request, who, done=done)
+    return to_join() if who is None else _withdraw_page(request, who, done=done)
 
 
 @router.post("/withdraw", response_class=HTMLResponse, dependencies=[Csrf])
@@ -494,7 +496,7 @@ def withdraw_submit(
 ) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     try:
         try:
             fen = fen_from_yuan(amount.strip().replace(",", ""))
@@ -503,7 +505,7 @@ def withdraw_submit(
         if fen <= 0:
             raise InvalidAmount(BAD_CASH)
         found, _ = wallet.withdraw(
-            _service(request), who.economy_id, who.subject, key, fen, payout.strip()
+            request_service(request), who.economy_id, who.subject, key, fen, payout.strip()
         )
     except DomainError as error:
         shown = refusal(error, {"invalid_amount": BAD_CASH, "invalid_request": BAD_PAYOUT})
@@ -521,26 +523,32 @@ def history(
 ) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
-    rows = wallet.history(_service(request), who.economy_id, who.subject, HISTORY_PAGE, before)
+        return to_join()
+    rows = wallet.history(
+        request_service(request), who.economy_id, who.subject, HISTORY_PAGE, before
+    )
     older = rows[-1]["tx"] if len(rows) == HISTORY_PAGE else None
-    return _page(request, who, "history.html", rows=rows, older=older, tx_kinds=TX_KINDS, legs=LEGS)
+    return member_page(
+        request, who, "history.html", rows=rows, older=older, tx_kinds=TX_KINDS, legs=LEGS
+    )
 
 
 @router.get("/referral", response_class=HTMLResponse)
 def referral(request: Request) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
-    found = wallet.profile(_service(request), who.economy_id, who.subject)
+        return to_join()
+    found = wallet.profile(request_service(request), who.economy_id, who.subject)
     qr = segno.make(found["referral_link"], error="m")
-    return _page(
+    return member_page(
         request,
         who,
         "referral.html",
         profile=found,
         qr_svg=qr.svg_inline(scale=6, border=2, title=found["referral_link"]),
-        rewards=local_life.rewards_if_local_life(_service(request), who.economy_id, who.subject),
+        rewards=local_life.rewards_if_local_life(
+            request_service(request), who.economy_id, who.subject
+        ),
         reward_roles=LOCAL_LIFE_ROLES,
     )
 
@@ -549,9 +557,12 @@ def referral(request: Request) -> Response:
 def team(request: Request) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
-    return _page(
-        request, who, "team.html", team=wallet.team(_service(request), who.economy_id, who.subject)
+        return to_join()
+    return member_page(
+        request,
+        who,
+        "team.html",
+        team=wallet.team(request_service(request), who.economy_id, who.subject),
     )
 
 
@@ -560,10 +571,10 @@ def dividends_page(request: Request) -> Response:
     """Cyclic purchase (§3): quota left, shares, the last settled day and the history."""
     who = member_of(request)
     if who is None:
-        return _to_join()
-    found = dividends.member_dividends(_service(request), who.economy_id, who.subject, 30)
+        return to_join()
+    found = dividends.member_dividends(request_service(request), who.economy_id, who.subject, 30)
     rules = found["rules"]
-    return _page(
+    return member_page(
         request,
         who,
         "dividends.html",
@@ -578,10 +589,10 @@ def dividends_page(request: Request) -> Response:
 def rules(request: Request) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     view = service_of(request.app).economy(who.economy_id)
     pool = view.config.pool
-    return _page(
+    return member_page(
         request,
         who,
         "rules.html",
@@ -606,6 +617,6 @@ def my_grants(request: Request) -> Response:
     """Locked and released points, the last settled day's release, level, star, health."""
     who = member_of(request)
     if who is None:
-        return _to_join()
-    found = grants.member_grants(_service(request), who.economy_id, who.subject)
-    return _page(request, who, "grants.html", g=found)
+        return to_join()
+    found = grants.member_grants(request_service(request), who.economy_id, who.subject)
+    return member_page(request, who, "grants.html", g=found)

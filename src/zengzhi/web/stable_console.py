@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from zengzhi.domain.errors import DomainError, InvalidAmount
 from zengzhi.service import stable
 from zengzhi.service.merchant_account import MerchantSession
-from zengzhi.web.console import N_, Ctx, _member_page, error_message
+from zengzhi.web.console import N_, Ctx, error_message, member_detail_page
 from zengzhi.web.console import guarded as console_guarded
 from zengzhi.web.member import points_from_text
 from zengzhi.web.merchant_console import CSRF, _service, guarded, page
@@ -99,7 +99,7 @@ def buy_back(
             micro = points_from_text(points) if points.strip() else None
             stable.buy_back(ctx.svc, economy_id, ctx.operator, key, member_id, None, micro)
         except DomainError as error:
-            return _member_page(
+            return member_detail_page(
                 ctx, member_id, buyback_error=error_message(error), buyback_points=points
             )
         return RedirectResponse(

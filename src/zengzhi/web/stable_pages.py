@@ -24,13 +24,13 @@ from zengzhi.web.member import (
     N_,
     Csrf,
     Refusal,
-    _page,
-    _service,
-    _to_join,
     member_of,
+    member_page,
     plain,
     points_from_text,
     refusal,
+    request_service,
+    to_join,
 )
 
 router = APIRouter(prefix="/m/stable", include_in_schema=False)
@@ -55,10 +55,10 @@ def _stable_page(
     amount: str = "",
     done: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    svc = _service(request)
+    svc = request_service(request)
     found = stable.holder_balances(svc, who.economy_id, who.subject)
     tokens = stable.overview(svc, who.economy_id)
-    return _page(
+    return member_page(
         request,
         who,
         "stable.html",
@@ -88,7 +88,7 @@ def stable_home(
     """The balance and both forms; in an economy without stable points, an error page."""
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     done = {"paid": {"stable_micro": paid, "merchant_id": to}} if paid else None
     return _stable_page(request, who, done=done)
 
@@ -98,15 +98,15 @@ def convert_confirm(request: Request, points: Annotated[str, Form(max_length=40)
     """The quote before converting: price, fee and the stable points received. Nothing moves."""
     who = member_of(request)
     if who is None:
-        return _to_join()
-    svc = _service(request)
+        return to_join()
+    svc = request_service(request)
     try:
         micro = points_from_text(points)
         quote = stable.convert_preview(svc, who.economy_id, micro)
         held = stable.holder_balances(svc, who.economy_id, who.subject)["points_micro"]
     except DomainError as error:
         return _stable_page(request, who, error=_refusal(error, BAD_POINTS), points=points)
-    return _page(
+    return member_page(
         request,
         who,
         "stable_confirm.html",
@@ -126,9 +126,11 @@ def convert_commit(
     """Convert, once per key: a second click shows the first conversion."""
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     try:
-        result = stable.convert(_service(request), who.economy_id, who.subject, key, points_micro)
+        result = stable.convert(
+            request_service(request), who.economy_id, who.subject, key, points_micro
+        )
     except DomainError as error:
         return _stable_page(request, who, error=_refusal(error, BAD_POINTS))
     return _stable_page(request, who, done={"converted": result})
@@ -143,7 +145,7 @@ def pay(
 ) -> Response:
     who = member_of(request)
     if who is None:
-        return _to_join()
+        return to_join()
     try:
         if not merchant.strip():
             return _stable_page(
@@ -156,7 +158,7 @@ def pay(
                 request, who, error=Refusal(BAD_STABLE), merchant=merchant, amount=amount
             )
         result = stable.pay(
-            _service(request), who.economy_id, who.subject, key, merchant.strip(), micro
+            request_service(request), who.economy_id, who.subject, key, merchant.strip(), micro
         )
     except DomainError as error:
         shown = _refusal(error, BAD_STABLE)
