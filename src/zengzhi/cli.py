@@ -6,7 +6,7 @@ import json
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -631,11 +631,9 @@ def settle(
     from sqlalchemy.exc import SQLAlchemyError
 
     from zengzhi.app import EngineCache
-    from zengzhi.app.daily import settle_day
-    from zengzhi.app.releases import SYSTEMS as GRANT_SYSTEMS
-    from zengzhi.app.releases import settle_release_day
     from zengzhi.domain import DomainError
     from zengzhi.service.context import wall_clock
+    from zengzhi.service.periodic import settle_in
     from zengzhi.store import Database
 
     try:
@@ -644,26 +642,8 @@ def settle(
         _fail(f"--date must be a day such as 2026-03-01, not {date!r}")
     database = Database(_database_url(url))
     engines = EngineCache()
-    lines: list[str] = []
     try:
-        if _system_of(database, economy) in GRANT_SYSTEMS:
-            released = database.run(
-                lambda uow: settle_release_day(uow, engines, economy, day, wall_clock())
-            )
-            for one in released:
-                how = "already released" if one.replayed else "released"
-                lines.append(
-                    f"{economy} {one.day}: {how} (event {one.totals.event_seq}), sales "
-                    f"{one.totals.sales_fen} fen, released {one.released_micro} micro-points"
-                )
-        else:
-            settled = database.run(lambda uow: settle_day(uow, engines, economy, day, wall_clock()))
-            for done in settled:
-                how = "already settled" if done.replayed else "settled"
-                lines.append(
-                    f"{economy} {done.day}: {how} (event {done.event_seq}), sales "
-                    f"{done.sales_fen} fen, paid {done.paid_fen} fen"
-                )
+        lines = database.run(lambda uow: settle_in(uow, engines, economy, day, wall_clock()))
     except DomainError as error:
         _fail(error.message)
     except SQLAlchemyError as error:
@@ -671,16 +651,4 @@ def settle(
     finally:
         database.dispose()
     for line in lines:
-        typer.echo(line)
-
-
-def _system_of(database: Any, economy: str) -> str:
-    """The economy's system, from its stored configuration (unknown economies fail later)."""
-    from zengzhi.app.codec import config_from_json
-    from zengzhi.app.errors import UnknownEconomy
-
-    try:
-        with database.snapshot() as reader:
-            return config_from_json(reader.economy(economy).config_json).system
-    except UnknownEconomy:
-        return ""
+        typer.echo(f"{economy} {line}")

@@ -130,10 +130,9 @@ def _lifespan(service: Service, background: bool):  # type: ignore[no-untyped-de
 
 async def _housekeeping(service: Service) -> None:
     """Settle orders past their return window and apply rule changes that came due."""
-    from zengzhi.service.daily import settle_due_days
     from zengzhi.service.merchants import settle_due_orders
     from zengzhi.service.operators import apply_due_rule_changes
-    from zengzhi.service.releases import release_due_days
+    from zengzhi.service.periodic import run_due_jobs
 
     while True:
         await asyncio.sleep(service.settings.auto_settle_seconds)
@@ -142,9 +141,7 @@ async def _housekeeping(service: Service) -> None:
             settled = await asyncio.to_thread(settle_due_orders, service)
             if settled:
                 log.info("auto-settled %d orders", settled)
-            # issue 5: finished days of cyclic-purchase economies, paid exactly once
-            await asyncio.to_thread(settle_due_days, service)
-            # issue 5 (§4/§5): finished days of grant economies, released exactly once
-            await asyncio.to_thread(release_due_days, service)
+            # issue 5: finished days (dividends §3, releases §4/§5), each exactly once
+            await asyncio.to_thread(run_due_jobs, service)
         except Exception:  # keep the loop alive; the error is logged with its traceback
             log.exception("housekeeping failed")

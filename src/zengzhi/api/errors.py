@@ -92,6 +92,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_brand_economy": 409,
     # issue 5 §3: daily dividends
     "not_cyclic_purchase": 409,
+    "no_periodic_job": 409,
     "day_not_over": 409,
 }
 

@@ -196,6 +196,16 @@ def test_zengzhi_settle_from_cron_pays_once(db_url: str, economy_id: str) -> Non
     assert "--date must be a day" in bad.output
     db = Database(db_url)
     try:
+        config = load_preset("appreciating-pool")
+        db.run(lambda uow: create_economy(uow, "plain-" + economy_id, config, at(DAY1, 0), 8))
+    finally:
+        db.dispose()
+    plain = ["settle", "--economy", "plain-" + economy_id, "--date", "2026-03-02", "--url", db_url]
+    none = CliRunner().invoke(app, plain)
+    assert none.exit_code == 1
+    assert "it has no day to settle" in none.output
+    db = Database(db_url)
+    try:
         assert cash(db, economy_id, "alice") == 300 * YUAN
     finally:
         db.dispose()
@@ -203,15 +213,15 @@ def test_zengzhi_settle_from_cron_pays_once(db_url: str, economy_id: str) -> Non
 
 def test_the_service_settles_due_days_by_itself(db_url: str, economy_id: str) -> None:
     from tests.integration.service.support import make_service
-    from zengzhi.service.daily import settle_due_days
+    from zengzhi.service.periodic import run_due_jobs
 
     day3 = DAY1 + timedelta(days=2)
     service, _ = make_service(db_url, lambda: at(day3, 0) + 1)
     try:
         golden_economy(service.database, economy_id)
-        done = [(e, s.day) for e, s in settle_due_days(service) if e == economy_id]
+        done = [(e, s.day) for e, s in run_due_jobs(service) if e == economy_id]
         assert done == [(economy_id, "2026-03-01"), (economy_id, "2026-03-02")]
-        assert [s for e, s in settle_due_days(service) if e == economy_id] == []
+        assert [s for e, s in run_due_jobs(service) if e == economy_id] == []
         assert cash(service.database, economy_id, "alice") == 300 * YUAN
     finally:
         service.database.dispose()

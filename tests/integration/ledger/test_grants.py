@@ -327,16 +327,16 @@ def test_zengzhi_settle_releases_a_grant_economy_once(db_url: str, economy_id: s
 
 def test_the_service_releases_due_days_by_itself(db_url: str, economy_id: str) -> None:
     from tests.integration.service.support import make_service
-    from zengzhi.service.releases import release_due_days
+    from zengzhi.service.periodic import run_due_jobs
 
     service, _ = make_service(db_url, lambda: at(day(3), 0) + 1)
     try:
         economy = Economy(service.database, economy_id, load_preset("locked-grants"))
         economy.member("solo")
         economy.order("o1", "solo", 3_000, at(day(1), 10))
-        done = [(e, s.day) for e, s in release_due_days(service) if e == economy_id]
+        done = [(e, s.day) for e, s in run_due_jobs(service) if e == economy_id]
         assert done == [(economy_id, "2026-03-01"), (economy_id, "2026-03-02")]
-        assert [s for e, s in release_due_days(service) if e == economy_id] == []
+        assert [s for e, s in run_due_jobs(service) if e == economy_id] == []
         assert economy.released("solo") == 72 * POINT
     finally:
         service.database.dispose()

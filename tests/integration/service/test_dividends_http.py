@@ -21,8 +21,8 @@ from tests.integration.service.support import (
 )
 from tests.live_server import live_server
 from zengzhi.api import create_app
-from zengzhi.service.daily import settle_due_days
 from zengzhi.service.operators import create_economy_from_preset
+from zengzhi.service.periodic import run_due_jobs
 
 DAY = 86_400
 YUAN = 100
@@ -77,7 +77,7 @@ def test_members_and_operators_see_the_days_dividends(cyclic_world: World) -> No
     assert mine["last_day"] is None  # nothing settled yet
     assert mine["quota_left_fen"] == 0  # purchases count once their day is settled
     w.clock.advance(DAY)
-    assert len([d for e, d in settle_due_days(w.service) if e == w.economy]) == 2
+    assert len([d for e, d in run_due_jobs(w.service) if e == w.economy]) == 2
 
     mine = w.http.get(f"{eco}/me/dividends", headers=w.auth(alice))
     assert mine.status_code == 200, mine.text
@@ -128,7 +128,7 @@ def test_the_member_app_shows_quota_shares_and_the_last_day_without_promising(
     w.clock.advance(DAY)
     _buy(w, "o2", "13800000022", 2_000)  # another member's order: the day's sales
     w.clock.advance(DAY)
-    settle_due_days(w.service)
+    run_due_jobs(w.service)
     client = httpx.Client(base_url=str(w.http.base_url), headers={"Accept-Language": "zh-CN"})
     with client:
         page = client.get("/m/join", params={"economy": w.economy})

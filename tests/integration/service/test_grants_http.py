@@ -9,7 +9,7 @@ import uuid
 import httpx
 
 from tests.integration.service.support import OWNER_PASSWORD, OWNER_PHONE, World, bootstrap
-from zengzhi.service.releases import release_due_days
+from zengzhi.service.periodic import run_due_jobs
 
 DAY = 86_400
 POINT = 1_000_000
@@ -41,7 +41,7 @@ def test_grants_for_members_merchants_and_operators(world: World) -> None:
     assert "不承诺" in grants["risk"]
 
     world.clock.advance(DAY)
-    assert [e for e, _ in release_due_days(world.service) if e == economy] == [economy]
+    assert [e for e, _ in run_due_jobs(world.service) if e == economy] == [economy]
     grants = world.http.get(f"{eco}/me/grants", headers=mine).json()
     assert grants["released_micro"] == 10 * POINT  # 0.1% a day at health level H0
     assert grants["last_release"]["by_kind_micro"]["base"] == 10 * POINT
