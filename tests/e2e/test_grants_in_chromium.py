@@ -22,7 +22,7 @@ from zengzhi.service import Service
 from zengzhi.service.accounts import create_operator
 from zengzhi.service.merchants import create_key, create_merchant
 from zengzhi.service.operators import create_economy_from_preset
-from zengzhi.service.releases import release_due_days
+from zengzhi.service.periodic import run_due_jobs
 from zengzhi.store import Database
 
 
@@ -84,7 +84,7 @@ def test_a_member_sees_locked_and_released_points(
     expect(page.locator("#grants-locked")).to_have_text("7,500.00")
     expect(page.locator("main")).to_contain_text("尚无释放")
     clock.advance(86_400)
-    assert release_due_days(site.service)
+    assert run_due_jobs(site.service)
     page.reload()
     expect(page.locator("#grants-released")).to_have_text("36.00")
     expect(page.locator("#grants-locked")).to_have_text("7,464.00")

@@ -15,7 +15,7 @@ from tests.live_server import live_server
 from tests.unit.test_member_pages import Site, browser, log_in, member_id, text
 from zengzhi.api import create_app
 from zengzhi.service.merchants import create_merchant
-from zengzhi.service.releases import release_due_days
+from zengzhi.service.periodic import run_due_jobs
 from zengzhi.store import Database
 
 DAY = 86_400
@@ -56,7 +56,7 @@ def test_the_grants_page_shows_locked_released_and_the_risk(
         assert "锁仓积分 10,000.00 已释放积分 0.00" in before
         assert "尚无释放" in before
         clock.advance(DAY)
-        assert release_due_days(site.service)
+        assert run_due_jobs(site.service)
         page = client.get("/m/grants")
     assert page.status_code == 200
     shown = text(page.text)
