@@ -67,6 +67,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.service = service
+    # the public reads (API, explorer, member pages) share the service's connection pool:
+    # a second Database here was a second pool that nothing disposed
+    app.state.database = service.database
     registry = CollectorRegistry()
     app.state.metrics = Metrics(registry)
     install_error_handlers(app)

@@ -114,9 +114,6 @@ def test_members_and_operators_see_the_days_dividends(cyclic_world: World) -> No
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (409, "not_cyclic_purchase")
 
 
-# SQLite only, like tests/unit/test_member_pages.py: the /m login pages leave a psycopg
-# connection unclosed on PostgreSQL (seen with /m/dividends left out too; not §3's code)
-@pytest.mark.parametrize("cyclic_world", ["sqlite"], indirect=True)
 def test_the_member_app_shows_quota_shares_and_the_last_day_without_promising(
     cyclic_world: World,
 ) -> None:
