@@ -202,6 +202,24 @@ def _terms_json(row: Any) -> dict[str, Any]:
     }
 
 
+def check_terms_under(uow: Any, economy_id: str, config: EconomyConfig) -> None:
+    """Refuse new rules under which a store's commission could not pay its rewards: its
+    orders would be refused at settlement (and stop an auto-settle batch)."""
+    if config.system != SYSTEM:
+        return
+    floor = local_life_rules_from(config).min_store_commission
+    low = [
+        f"{row.store_id} ({decimal_text(Fraction(row.commission))})"
+        for row in uow.local_life.all_terms(economy_id)
+        if Fraction(row.commission) < floor
+    ]
+    if low:
+        raise InvalidRule(
+            f"under these rules a store's commission must be at least {decimal_text(floor)}; "
+            f"raise the terms of {', '.join(low)} first, or their orders could not be settled"
+        )
+
+
 def stores(svc: Service, economy_id: str) -> list[dict[str, Any]]:
     with local_life_reading(svc.database) as ll:
         return [_terms_json(r) for r in ll.all_terms(economy_id)]

@@ -21,6 +21,7 @@ from zengzhi.domain.errors import InvalidAmount, UnknownMember
 from zengzhi.presets import load_preset
 from zengzhi.service.context import Service
 from zengzhi.service.errors import AlreadyReviewed, Forbidden, InvalidInput, NotFound
+from zengzhi.service.local_life import check_terms_under
 from zengzhi.service.merchants import check_id
 from zengzhi.service.wallet import withdrawal_json
 from zengzhi.sim.checks import Acknowledgement, RulesDecision, RulesRefused, review_rules
@@ -269,6 +270,7 @@ def change_rules(
         current = config_from_json(store.config_text(economy_id, row.config_version))
         config = changed_config(current, changes)
         decision = _review(config, _acks(operator_id, acknowledgements))
+        check_terms_under(uow, economy_id, config)  # §6: no store left unable to settle
         version = store.next_config_version(economy_id)
         store.add_config_change(
             {

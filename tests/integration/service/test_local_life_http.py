@@ -255,3 +255,30 @@ def test_auto_settlement_on_sqlite(world: World) -> None:
 def test_auto_settlement_on_postgresql(pg_url: str) -> None:
     with open_world(pg_url, f"eco-{uuid.uuid4().hex[:8]}") as w:
         auto_settled_orders(w)
+
+
+def test_a_rule_change_cannot_strand_a_stores_terms(world: World) -> None:
+    """Raising the minimum commission above a store's terms is refused, naming the store;
+    once its terms are raised the same change is accepted."""
+    economy = _create_economy(world)
+    owner = world.auth(world.owner_token)
+    world.add_merchant("noodle-co", economy=economy)
+    terms = {"merchant_id": "noodle-co", "commission": "0.20", "name": "牛肉面"}
+    put = f"/v1/economies/{economy}/local-life/stores/s1"
+    assert world.http.put(put, json=terms, headers=owner).status_code == 200
+    change = {
+        # a 30% reference with a 1.5% referral part: every reward now needs a store
+        # commission of at least 0.013 × 0.30 / 0.015 = 0.26
+        "changes": {"split": {"commission": "0.30", "platform": "0.125", "referral": "0.015"}},
+        "reason": "a larger platform share",
+        "acknowledgements": [{"code": "paid_positions", "reason": "licensed franchisees"}],
+    }
+    refused = world.http.post(f"/v1/economies/{economy}/rules", json=change, headers=owner)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (422, "invalid_rule")
+    assert "raise the terms of s1 (0.2) first" in refused.json()["error"]["message"]
+    summary = world.http.get(f"/v1/economies/{economy}", headers=owner).json()
+    assert summary["config"]["split"]["referral"] == "0.02"  # nothing changed
+    raised = {**terms, "commission": "0.26"}
+    assert world.http.put(put, json=raised, headers=owner).status_code == 200
+    accepted = world.http.post(f"/v1/economies/{economy}/rules", json=change, headers=owner)
+    assert accepted.status_code == 201, accepted.text
