@@ -26,6 +26,32 @@ class TipIn(BaseModel):
     points_micro: int = Field(ge=1, le=2**62, description="Micro-points from your own points")
 
 
+class GrantAdjustIn(BaseModel):
+    amount_micro: int = Field(
+        ge=-(2**52), le=2**52, description="Micro-points of locked grant; negative deducts"
+    )
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.post(
+    "/v1/economies/{economy_id}/members/{member_id}/grant-adjustments",
+    summary="Add or deduct a member's locked grant points with a reason (audited)",
+)
+def adjust(
+    economy_id: EconomyId,
+    member_id: str,
+    body: GrantAdjustIn,
+    operator: OperatorDep,
+    service: ServiceDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    require(service, operator, economy_id, "adjust")
+    return grants.adjust(
+        service, economy_id, operator, member_id, body.amount_micro, body.reason,
+        idempotency_key or "",
+    )  # fmt: skip
+
+
 @router.get(
     "/v1/economies/{economy_id}/me/grants",
     summary="My locked and released points, the last day's release, level, star, health",

@@ -120,6 +120,7 @@ class EntryKind(StrEnum):
     WITHDRAWAL_PAID = "withdrawal_paid"  # an approved withdrawal leaves the books
     WITHDRAWAL_RETURNED = "withdrawal_returned"  # a rejected withdrawal's cash goes back
     ADJUSTMENT = "adjustment"  # an operator's audited correction of cash or points
+    GRANT_ADJUSTMENT = "grant_adjustment"  # an operator adds or deducts locked grant points
 
 
 class Posting(NamedTuple):

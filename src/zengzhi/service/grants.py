@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from zengzhi.app.codec import config_from_json
+from zengzhi.app.grant_adjustments import adjust_grant_points
 from zengzhi.app.grant_records import DayTotals, MemberStanding
 from zengzhi.app.releases import SYSTEMS, grant_config, pay_with_points, tip_points
 from zengzhi.domain.entries import AccountKind, Asset
@@ -164,6 +165,45 @@ def pay(
             svc.now(),
         )  # fmt: skip
         result = reply.result()
+        result["replayed"] = reply.replayed
+        return result
+
+    return svc.run(work)
+
+
+def adjust(
+    svc: Service,
+    economy_id: str,
+    operator_id: str,
+    member_id: str,
+    delta_micro: int,
+    reason: str,
+    key: str,
+) -> dict[str, Any]:
+    """An operator's audited addition to or deduction from a member's locked grant points.
+
+    Idempotent by the operator's key; the audit row is written with the change, once.
+    """
+    if type(delta_micro) is not int or delta_micro == 0:
+        raise InvalidInput("a grant adjustment is a non-zero whole number of micro-points")
+    if not reason.strip():
+        raise InvalidInput("a grant adjustment needs a reason")
+    request_id = f"{operator_id}:{_key(key)}"
+
+    def work(uow: Any) -> dict[str, Any]:
+        grant_config(uow.ledger, economy_id)
+        if not uow.grants.party_exists(economy_id, "members", member_id):
+            raise NotFound("no such member")
+        now = svc.now()
+        reply = adjust_grant_points(
+            uow, svc.engines, economy_id, request_id, member_id, delta_micro, reason.strip(), now
+        )
+        result = reply.result()
+        if not reply.replayed:
+            uow.service.audit(
+                economy_id, now, f"operator:{operator_id}", "member.grant_adjusted", member_id,
+                {"delta_micro": delta_micro, "reason": reason.strip(), "event": reply.event_seq},
+            )  # fmt: skip
         result["replayed"] = reply.replayed
         return result
 

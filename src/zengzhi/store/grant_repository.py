@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from zengzhi.store.database import Database
 
 LOCK_KIND = "locked_grant"  # the event kind of domain.grant_commands.LockGrant
+# domain.grant_adjustments.AdjustGrantPoints: an addition is a grant of its own
+ADJUST_KIND = "grant_adjustment"
+GRANT_KINDS = (LOCK_KIND, ADJUST_KIND)
 
 
 class SqlGrants:
@@ -100,7 +103,7 @@ class SqlGrants:
         e = t.events.c
         first: int | None = self._conn.execute(
             select(func.min(e.recorded_at)).where(
-                e.economy_id == economy_id, e.kind == LOCK_KIND, e.status == "applied"
+                e.economy_id == economy_id, e.kind.in_(GRANT_KINDS), e.status == "applied"
             )
         ).scalar()
         return first
@@ -164,7 +167,7 @@ class SqlGrants:
             .where(
                 e.economy_id == economy_id,
                 e.seq > last,
-                e.kind == LOCK_KIND,
+                e.kind.in_(GRANT_KINDS),
                 e.status == "applied",
             )
             .order_by(e.seq)
@@ -172,6 +175,10 @@ class SqlGrants:
         values = []
         for seq, payload, at in rows:
             p = json.loads(payload)
+            if "delta_micro" in p:  # an operator's adjustment: only an addition is a grant
+                if p["delta_micro"] <= 0:
+                    continue
+                p = {**p, "points_micro": p["delta_micro"]}
             values.append(
                 {
                     "economy_id": economy_id,
