@@ -74,6 +74,7 @@ TX_KINDS = {
     "withdrawal_paid": N_("Withdrawal paid"),
     "withdrawal_returned": N_("Withdrawal rejected (cash returned)"),
     "adjustment": N_("Operator adjustment"),
+    "grant_adjustment": N_("Operator adjustment of locked grant points"),
     # issue 6 §2 (two tokens)
     "stable_conversion": N_("Points converted to stable points"),
     "stable_payment": N_("Paid a merchant in stable points"),
@@ -99,6 +100,7 @@ AUDIT_ACTIONS = {
     "member.registered": N_("Member registered"),
     "member.password_reset": N_("Member reset their password"),
     "member.adjusted": N_("Member balance adjusted"),
+    "member.grant_adjusted": N_("Member's locked grant points adjusted"),
     "order.settled": N_("Order settled"),
     "order.auto_settled": N_("Order settled automatically"),
     "order.cancelled": N_("Order cancelled"),
@@ -194,6 +196,7 @@ OK_MESSAGES = {
     "approved": N_("The withdrawal was approved and recorded as paid."),
     "rejected": N_("The withdrawal was rejected; the cash went back to the member's wallet."),
     "adjusted": N_("The adjustment was recorded in the ledger and the audit log."),
+    "grant_adjusted": N_("The locked grant points were adjusted in the ledger and the audit log."),
     "bought_back": N_("The points were bought back at the price, burned, and audited."),
     "rules_saved": N_("The new rules were saved as a new version and audited."),
 }
@@ -717,8 +720,15 @@ def member_detail_page(ctx: Ctx, member_id: str, **extra: Any) -> HTMLResponse:
         accounts=ACCOUNTS,
         statuses=WITHDRAWAL_STATUS,
         adjust_key=secrets.token_urlsafe(12),
+        member_grants=_grants_of(ctx, member_id),
         **extra,
     )
+
+
+def _grants_of(ctx: Ctx, member_id: str) -> dict[str, Any] | None:
+    """A grant economy's member's locked and released points, for the grant adjustment."""
+    found = grants.member_grants(ctx.svc, ctx.economy_id, member_id)
+    return found if found["grants_apply"] else None
 
 
 @router.get("/{economy_id}/members/{member_id}", response_class=HTMLResponse)
@@ -769,6 +779,33 @@ def adjust(
             )  # fmt: skip
         return RedirectResponse(
             f"/console/{economy_id}/members/{member_id}?ok=adjusted", status_code=303
+        )
+
+    return guarded(request, economy_id, "adjust", page)
+
+
+@router.post("/{economy_id}/members/{member_id}/grant-adjust", dependencies=CSRF)
+def grant_adjust(
+    request: Request,
+    economy_id: str,
+    member_id: str,
+    amount: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+    key: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """An operator adds (positive) or deducts (negative) locked grant points, audited."""
+
+    def page(ctx: Ctx) -> Response:
+        try:
+            delta = parse_amount(amount, "points")
+            grants.adjust(ctx.svc, economy_id, ctx.operator, member_id, delta, reason, key)
+        except DomainError as error:
+            return member_detail_page(
+                ctx, member_id, grant_adjust_error=error_message(error),
+                grant_adjust_form={"amount": amount, "reason": reason},
+            )  # fmt: skip
+        return RedirectResponse(
+            f"/console/{economy_id}/members/{member_id}?ok=grant_adjusted", status_code=303
         )
 
     return guarded(request, economy_id, "adjust", page)

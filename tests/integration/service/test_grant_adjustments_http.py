@@ -5,12 +5,20 @@ a role without the right is refused, and `verify` replays it all."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from tests.integration.service.support import World, bootstrap, open_world
+from tests.integration.service.support import (
+    OWNER_PASSWORD,
+    OWNER_PHONE,
+    World,
+    bootstrap,
+    open_world,
+)
 from zengzhi.app import verify_economy
 from zengzhi.service.periodic import run_due_jobs
 
@@ -42,16 +50,16 @@ def test_operators_add_and_deduct_locked_grant_points(both: World) -> None:
     assert world.signed("shop-a", "POST", "/v1/merchant/orders/a-1/settle").status_code == 200
     url = f"{eco}/members/{member}/grant-adjustments"
 
-    def post(amount: int, reason: str, key: str, headers: dict[str, str] = owner) -> object:
+    def post(amount: int, reason: str, key: str, headers: dict[str, str] = owner) -> httpx.Response:
         body = {"amount_micro": amount, "reason": reason}
         return world.http.post(url, json=body, headers={**headers, "Idempotency-Key": key})
 
     added = post(1_000 * POINT, "compensation: a lost order", "add-1")
-    assert added.status_code == 200, added.text  # type: ignore[attr-defined]
+    assert added.status_code == 200, added.text
     again = post(1_000 * POINT, "compensation: a lost order", "add-1")
-    assert again.json()["replayed"] is True  # type: ignore[attr-defined]
+    assert again.json()["replayed"] is True
     clash = post(2_000 * POINT, "compensation: a lost order", "add-1")
-    assert clash.status_code == 409  # type: ignore[attr-defined]
+    assert clash.status_code == 409
     grants = world.http.get(f"{eco}/me/grants", headers=mine).json()
     assert grants["locked_micro"] == 11_000 * POINT
 
@@ -64,13 +72,13 @@ def test_operators_add_and_deduct_locked_grant_points(both: World) -> None:
 
     # more than held: refused, nothing changes
     greedy = post(-10_990 * POINT, "clawback", "ded-1")
-    assert greedy.status_code == 409  # type: ignore[attr-defined]
-    assert greedy.json()["error"]["code"] == "insufficient_balance"  # type: ignore[attr-defined]
+    assert greedy.status_code == 409
+    assert greedy.json()["error"]["code"] == "insufficient_balance"
     assert world.http.get(f"{eco}/me/grants", headers=mine).json() == grants
 
     # a deduction comes off the oldest grant first
     taken = post(-500 * POINT, "duplicate grant from a refunded order", "ded-2")
-    assert taken.status_code == 200, taken.text  # type: ignore[attr-defined]
+    assert taken.status_code == 200, taken.text
     after = world.http.get(f"{eco}/me/grants", headers=mine).json()
     assert after["locked_micro"] == 10_489 * POINT
     rests = {g["grant_id"]: g for g in after["grants"]}
@@ -92,7 +100,7 @@ def test_operators_add_and_deduct_locked_grant_points(both: World) -> None:
     )
     assert added_op.status_code == 201, added_op.text
     lower = world.auth(world.operator_login("13700000061", "operator-password"))
-    assert post(POINT, "not mine to give", "op-1", lower).status_code == 403  # type: ignore[attr-defined]
+    assert post(POINT, "not mine to give", "op-1", lower).status_code == 403
 
     audit = world.http.get(f"{eco}/audit", headers=owner).json()
     adjusted = [a for a in audit if a["action"] == "member.grant_adjusted"]
@@ -115,3 +123,45 @@ def test_a_pool_economy_has_no_grant_adjustments(world: World) -> None:
         headers={**world.auth(world.owner_token), "Idempotency-Key": "k"},
     )
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "not_a_grant_system")
+
+
+def test_the_console_member_page_adjusts_grant_points(world: World) -> None:
+    economy = f"sp-{uuid.uuid4().hex[:8]}"
+    bootstrap(world.service, economy, "shared-purchase")
+    token = world.register("13800000053", None, economy=economy)
+    mine = world.auth(token)
+    member = world.http.get(f"/v1/economies/{economy}/me", headers=mine).json()["member_id"]
+    page_url = f"/console/{economy}/members/{member}"
+    with httpx.Client(base_url=str(world.http.base_url), headers={"Accept-Language": "zh-CN"}) as b:
+        login = re.search(r'name="csrf_token" value="([^"]+)"', b.get("/console/login").text)
+        assert login is not None
+        form = {"csrf_token": login.group(1), "phone": OWNER_PHONE, "password": OWNER_PASSWORD}
+        assert b.post("/console/login", data=form).status_code == 303
+        page = b.get(page_url).text
+        assert "调整锁仓积分" in page
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        key = re.search(r'name="key" value="([^"]+)"', page)
+        assert csrf is not None
+        assert key is not None
+        fields = {"csrf_token": csrf.group(1), "key": key.group(1), "reason": "migration"}
+        done = b.post(f"{page_url}/grant-adjust", data={**fields, "amount": "12.5"})
+        assert done.status_code == 303, done.text
+        assert b.get(done.headers["location"]).text.count("锁仓积分已调整") == 1
+        refused = b.post(
+            f"{page_url}/grant-adjust", data={**fields, "key": "other", "amount": "-13"}
+        )
+        assert refused.status_code == 200
+        assert 'value="-13"' in refused.text  # the form comes back with the refusal
+    grants = world.http.get(f"/v1/economies/{economy}/me/grants", headers=mine).json()
+    assert grants["locked_micro"] == 12_500_000
+    # a pool economy's member page has no grant form
+    with httpx.Client(base_url=str(world.http.base_url)) as b:
+        login = re.search(r'name="csrf_token" value="([^"]+)"', b.get("/console/login").text)
+        assert login is not None
+        form = {"csrf_token": login.group(1), "phone": OWNER_PHONE, "password": OWNER_PASSWORD}
+        b.post("/console/login", data=form)
+        other = world.register("13800000054", None)
+        them = world.http.get(
+            f"/v1/economies/{world.economy}/me", headers=world.auth(other)
+        ).json()["member_id"]
+        assert "grant-adjust-form" not in b.get(f"/console/{world.economy}/members/{them}").text
