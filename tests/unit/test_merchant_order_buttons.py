@@ -6,15 +6,20 @@ needs the console's form token."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from tests.live_server import live_server
 from zengzhi.api import create_app
@@ -29,7 +34,7 @@ from zengzhi.security.signing import (
 )
 from zengzhi.service import Service, wallet
 from zengzhi.service.demo import DemoData, seed
-from zengzhi.store import Database
+from zengzhi.store import Database, normalise_url
 from zengzhi.store.service_repository import reading
 
 
@@ -41,19 +46,49 @@ class Site:
     member: str
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    path: Path = tmp_path_factory.mktemp("merchant-buttons") / "buttons.sqlite3"
-    url = f"sqlite:///{path}"
-    Database(url).upgrade()
-    settings = Settings(database_url=url, secret_key="button-tests-" + "s" * 40)
-    service = build_service(settings)
-    demo = seed(service)
-    with reading(service.database) as store:
-        member = store.member_by_phone("demo", demo.member_phones[0]).member_id  # type: ignore[union-attr]
-    with live_server(create_app(settings, service)) as base:
-        yield Site(base, service, demo, member)
-    service.database.dispose()
+@contextmanager
+def _scratch_database(kind: str, folder: Path) -> Iterator[str]:
+    """A migrated SQLite file, or a PostgreSQL database of this module's own (dropped after)."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'buttons.sqlite3'}"
+        database = Database(url)
+        database.upgrade()
+        database.dispose()
+        yield url
+        return
+    admin_url = os.environ.get("ZENGZHI_TEST_PG")
+    if not admin_url:
+        pytest.skip("set ZENGZHI_TEST_PG to run the PostgreSQL variant")
+    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    name = f"zz_buttons_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(admin_url)).set(database=name)
+    try:
+        database = Database(url.render_as_string(hide_password=False))
+        database.upgrade()
+        database.dispose()  # the service opens its own pool
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("merchant-buttons")
+    with _scratch_database(request.param, folder) as url:
+        settings = Settings(database_url=url, secret_key="button-tests-" + "s" * 40)
+        service = build_service(settings)
+        demo = seed(service)
+        with reading(service.database) as store:
+            member = store.member_by_phone("demo", demo.member_phones[0]).member_id  # type: ignore[union-attr]
+        with live_server(create_app(settings, service)) as base:
+            yield Site(base, service, demo, member)
+        service.database.dispose()
 
 
 def report_signed(base: str, key_id: str, secret: str, order_id: str, member: str,
