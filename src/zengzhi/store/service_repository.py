@@ -671,6 +671,16 @@ class SqlService:
             )
         )  # fmt: skip
 
+    def minted_by_event(self, economy_id: str, seqs: list[int]) -> dict[int, int]:
+        """Points each settlement event minted (its recorded reply), for the merchant console."""
+        if not seqs:
+            return {}
+        e = t.events.c
+        rows = self._conn.execute(
+            select(e.seq, e.result).where(e.economy_id == economy_id, e.seq.in_(seqs))
+        )
+        return {int(r.seq): int(json.loads(r.result).get("minted_micro", 0)) for r in rows}
+
     def merchant_order_rows(self, economy_id: str) -> list[Row[Any]]:
         c = s.merchant_orders.c
         return list(

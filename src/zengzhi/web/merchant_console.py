@@ -19,8 +19,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from zengzhi.app.codec import config_from_json
 from zengzhi.domain.errors import DomainError
-from zengzhi.service import Service, accounts, local_life, merchant_account
-from zengzhi.service.errors import Unauthenticated
+from zengzhi.service import Service, accounts, local_life, merchant_account, merchants
+from zengzhi.service.errors import NotFound, Unauthenticated
 from zengzhi.service.merchant_account import MerchantSession
 from zengzhi.service.merchants import order_json
 from zengzhi.store.service_repository import reading
@@ -43,7 +43,19 @@ ORDER_STATUS = {
 OK_MESSAGES = {
     "revoked": N_("The key was revoked: requests signed with it are refused from now on."),
     "store_added": N_("The store was added."),
+    "settled": N_("The order was settled: the member's points were granted."),
+    "cancelled": N_("The order was cancelled: it earns nothing."),
+    "refunded": N_("The order was refunded: it earns nothing."),
 }
+# why an order action was refused, in the reader's language (the service's text follows)
+ORDER_REFUSALS = {
+    "already_settled": N_(
+        "This order is settled and its points were granted: it can no longer be refunded"
+        " or cancelled."
+    ),
+    "order_closed": N_("This order was cancelled or refunded: it can no longer be settled."),
+}
+CLOSING = {"cancel": "cancelled", "refund": "refunded"}  # console action -> order status
 
 
 def _service(request: Request) -> Service:
@@ -153,9 +165,70 @@ def orders(
             rows = store.merchant_orders(
                 merchant.economy_id, merchant.merchant_id, wanted, PAGE, offset
             )
+            minted = store.minted_by_event(
+                merchant.economy_id, [r.event_seq for r in rows if r.event_seq is not None]
+            )
         return page(request, merchant, "merchant/orders.html", nav="orders",
                     rows=[order_json(r) for r in rows], status=wanted, statuses=ORDER_STATUS,
-                    offset=offset, page_size=PAGE)  # fmt: skip
+                    offset=offset, page_size=PAGE, minted=minted)  # fmt: skip
+
+    return guarded(request, work)
+
+
+def _refused(request: Request, merchant: MerchantSession, error: DomainError) -> HTMLResponse:
+    message = error_message(error)
+    message["headline"] = ORDER_REFUSALS.get(error.code, message["headline"])
+    status = 404 if "not_found" in error.code else 409
+    return page(request, merchant, "merchant/refused.html", status_code=status, error=message)
+
+
+def _done(order_id: str, status: str) -> RedirectResponse:
+    # back to the list, at the order's row, which now shows its new state
+    return RedirectResponse(f"/merchant?ok={status}#order-{order_id}", status_code=303)
+
+
+@router.post("/orders/{order_id}/settle", dependencies=CSRF)
+def settle_order(request: Request, order_id: str) -> Response:
+    """The signed API's own settle: a second click answers from the ledger's record."""
+
+    def work(merchant: MerchantSession) -> Response:
+        try:
+            merchants.settle(_service(request), merchant.economy_id, merchant.merchant_id, order_id)
+        except DomainError as error:
+            return _refused(request, merchant, error)
+        return _done(order_id, "settled")
+
+    return guarded(request, work)
+
+
+@router.get("/orders/{order_id}/{action}", response_class=HTMLResponse)
+def confirm_close(request: Request, order_id: str, action: str) -> Response:
+    """Cancelling or refunding cannot be undone: a second page asks first."""
+
+    def work(merchant: MerchantSession) -> Response:
+        if action not in CLOSING:
+            return RedirectResponse("/merchant", status_code=303)
+        with reading(_service(request).database) as store:
+            row = store.merchant_order(merchant.economy_id, merchant.merchant_id, order_id)
+        if row is None:
+            return _refused(request, merchant, NotFound(f"no order {order_id!r} of this merchant"))
+        return page(request, merchant, "merchant/confirm.html", nav="orders",
+                    order=order_json(row), action=action)  # fmt: skip
+
+    return guarded(request, work)
+
+
+@router.post("/orders/{order_id}/{action}", dependencies=CSRF)
+def close_order(request: Request, order_id: str, action: str) -> Response:
+    def work(merchant: MerchantSession) -> Response:
+        if action not in CLOSING:
+            return RedirectResponse("/merchant", status_code=303)
+        try:
+            merchants.close(_service(request), merchant.economy_id, merchant.merchant_id,
+                            order_id, CLOSING[action])  # fmt: skip
+        except DomainError as error:
+            return _refused(request, merchant, error)
+        return _done(order_id, CLOSING[action])
 
     return guarded(request, work)
 
