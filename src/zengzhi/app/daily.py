@@ -282,24 +282,35 @@ def due_day(uow: DailyUnitOfWork, economy_id: str, now: int) -> date | None:
     config = _config(uow.ledger, economy_id, check=False)
     if config.system != CYCLIC:
         return None
-    tz = zone(config)
+    store = uow.daily
+    last, started = store.last_period(economy_id, KIND), store.first_settled_at(economy_id)
+    return yesterday_if_due(now, zone(config), last, started)
+
+
+def yesterday_if_due(now: int, tz: ZoneInfo, last: str | None, started: int | None) -> date | None:
+    """The day job's rule for every system: yesterday (local) is due unless it was done
+    (`last` is the last period settled) or nothing has happened yet (`started` is None)."""
     yesterday = last_finished_day(now, tz)
-    last = uow.daily.last_period(economy_id, KIND)
     if last is not None and last >= yesterday.isoformat():
         return None
-    if last is None and uow.daily.first_settled_at(economy_id) is None:
-        return None  # nothing sold yet: nothing to pay
+    if last is None and started is None:
+        return None  # nothing happened yet: nothing to settle
     return yesterday
 
 
-def _due_days(store: DailyStore, economy_id: str, day: date, tz: ZoneInfo) -> list[date]:
-    last = store.last_period(economy_id, KIND)
+def days_to_settle(day: date, last: str | None, started: int | None, tz: ZoneInfo) -> list[date]:
+    """The days up to `day` not settled yet, oldest first: from the day after `last`, or
+    from the local day of the first activity (`started`, microseconds) if none was."""
     if last is not None:
         first = date.fromisoformat(last) + timedelta(days=1)
     else:
-        at = store.first_settled_at(economy_id)
-        first = day if at is None else min(day, local_day(at, tz))
+        first = day if started is None else min(day, local_day(started, tz))
     return [first + timedelta(days=n) for n in range((day - first).days + 1)]
+
+
+def _due_days(store: DailyStore, economy_id: str, day: date, tz: ZoneInfo) -> list[date]:
+    last, started = store.last_period(economy_id, KIND), store.first_settled_at(economy_id)
+    return days_to_settle(day, last, started, tz)
 
 
 def _config(ledger: Any, economy_id: str, check: bool = True) -> EconomyConfig:

@@ -21,11 +21,19 @@ Design and decided choices:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Protocol
 
 from zengzhi.app.codec import config_from_json
-from zengzhi.app.daily import DayNotOver, day_bounds, last_finished_day, local_day, zone
+from zengzhi.app.daily import (
+    DayNotOver,
+    day_bounds,
+    days_to_settle,
+    last_finished_day,
+    local_day,
+    yesterday_if_due,
+    zone,
+)
 from zengzhi.app.engines import EngineCache
 from zengzhi.app.grant_records import DayTotals, GrantRow, MemberStanding
 from zengzhi.app.order_effects import EffectContext, register_order_effects
@@ -321,24 +329,14 @@ def due_release_day(uow: GrantUnitOfWork, economy_id: str, now: int) -> date | N
     config = config_from_json(uow.ledger.economy(economy_id).config_json)
     if config.system not in SYSTEMS:
         return None
-    tz = zone(config)
-    yesterday = last_finished_day(now, tz)
-    last = uow.grants.last_period(economy_id, KIND)
-    if last is not None and last >= yesterday.isoformat():
-        return None
-    if last is None and uow.grants.first_grant_at(economy_id) is None:
-        return None  # nothing granted yet: nothing to release
-    return yesterday
+    store = uow.grants
+    last, started = store.last_period(economy_id, KIND), store.first_grant_at(economy_id)
+    return yesterday_if_due(now, zone(config), last, started)
 
 
 def _due_days(store: GrantStore, economy_id: str, day: date, tz: Any) -> list[date]:
-    last = store.last_period(economy_id, KIND)
-    if last is not None:
-        first = date.fromisoformat(last) + timedelta(days=1)
-    else:
-        at = store.first_grant_at(economy_id)
-        first = day if at is None else min(day, local_day(at, tz))
-    return [first + timedelta(days=n) for n in range((day - first).days + 1)]
+    last, started = store.last_period(economy_id, KIND), store.first_grant_at(economy_id)
+    return days_to_settle(day, last, started, tz)
 
 
 def grant_config(ledger: Any, economy_id: str) -> EconomyConfig:
